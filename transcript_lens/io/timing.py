@@ -1,0 +1,100 @@
+"""Timestamps: parsing the clock formats of every export, and estimating times a file lacks.
+
+Estimation rules (documented in docs/metrics.md, flagged on each cue as ``estimated``):
+
+* A cue with a start but no end (Otter, Teams .docx, Zoom saved captions and live transcripts)
+  ends at the next cue's start, but never lasts longer than its words could take at a slow
+  ``SLOW_WORDS_PER_SECOND`` plus ``PAUSE_ALLOWANCE`` seconds; the rest of a long gap is silence.
+  When the next cue starts at the same moment or earlier (two people at once), the cue lasts as
+  long as its words take at ``WORDS_PER_SECOND``.
+* Text between two coarse markers (Google Meet's ``00:05:00`` lines) shares the interval in
+  proportion to its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+#: Conversational English runs at about 150 words a minute.
+WORDS_PER_SECOND = 2.5
+#: The slowest plausible pace before a gap is treated as silence.
+SLOW_WORDS_PER_SECOND = 1.5
+PAUSE_ALLOWANCE = 1.0
+#: The shortest duration an estimated cue gets (a one-word "Yes." still takes time).
+MIN_SECONDS = 0.4
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,9}))?$")
+
+
+def parse_clock(text: str, *, unpadded_milliseconds: bool = False) -> float | None:
+    """Seconds from ``[H:]M:S[.fff]`` (also ``,fff``); None if ``text`` is not such a time.
+
+    With ``unpadded_milliseconds`` the fraction is a count of milliseconds written without
+    leading zeros, as legacy Teams/Stream files do: ``23.90`` is 23.090 s, not 23.9 s.
+    """
+    match = _CLOCK.match(text.strip())
+    if match is None:
+        return None
+    hours, minutes, seconds, fraction = match.groups()
+    if int(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
+        return None
+    value = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    if fraction:
+        if unpadded_milliseconds and len(fraction) < 3:
+            value += int(fraction) / 1000
+        else:
+            value += int(fraction) / 10 ** len(fraction)
+    return float(value)
+
+
+def is_unpadded(text: str) -> bool:
+    """True for legacy clocks such as ``0:0:3.0`` whose fields are not zero-padded."""
+    match = _CLOCK.match(text.strip())
+    if match is None:
+        return False
+    hours, minutes, seconds, fraction = match.groups()
+    return (len(minutes) == 1 or len(seconds) == 1 or (fraction is not None and len(fraction) < 3)) and hours is not None
+
+
+def spoken_seconds(words: int) -> float:
+    """How long ``words`` take at a normal pace."""
+    return max(MIN_SECONDS, words / WORDS_PER_SECOND)
+
+
+def estimate_ends(starts: Sequence[float], words: Sequence[int], *,
+                  final_end: float | None = None) -> list[float]:
+    """End times for cues that only have starts (see the module docstring for the rule)."""
+    ends: list[float] = []
+    for index, start in enumerate(starts):
+        longest = max(MIN_SECONDS, words[index] / SLOW_WORDS_PER_SECOND + PAUSE_ALLOWANCE)
+        following = _next_later_start(starts, index)
+        if index + 1 < len(starts) and starts[index + 1] > start:
+            ends.append(start + min(starts[index + 1] - start, longest))
+        elif following is not None:
+            # The next cue starts at the same moment or earlier: speech over speech.
+            ends.append(start + min(spoken_seconds(words[index]), following - start))
+        elif final_end is not None and final_end > start:
+            ends.append(min(final_end, start + longest))
+        else:
+            ends.append(start + spoken_seconds(words[index]))
+    return ends
+
+
+def _next_later_start(starts: Sequence[float], index: int) -> float | None:
+    for later in starts[index + 1:]:
+        if later > starts[index]:
+            return later
+    return None
+
+
+def spread_by_words(words: Sequence[int], start: float, end: float) -> list[tuple[float, float]]:
+    """Share ``[start, end]`` among consecutive pieces of text in proportion to their words."""
+    total = sum(max(1, count) for count in words)
+    spans: list[tuple[float, float]] = []
+    cursor = start
+    for count in words:
+        length = (end - start) * max(1, count) / total if total else 0.0
+        spans.append((cursor, cursor + length))
+        cursor += length
+    return spans

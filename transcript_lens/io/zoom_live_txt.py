@@ -1,0 +1,110 @@
+"""Zoom live-transcript / closed-caption text: ``HH:MM:SS text`` lines with no speaker names.
+
+The seed transcript is one. Times are wall-clock; they become seconds from the first line (a
+clock that runs past midnight is carried over). Every cue is unattributed: speakers are inferred
+later (``speakers`` inference), never here. In the CART variant ``>>`` marks a change of speaker
+inside the text, and ``>> NAME:`` names one; a line holding several marks is split and its time
+shared by words. Lines whose clock goes backwards or repeats (someone speaking over the
+floor-holder) are kept and flagged ``out_of_order``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import MalformedError
+from ..model import UNATTRIBUTED, Cue, Transcript
+from .formats import Format
+from .source import Source
+from .timing import estimate_ends, parse_clock, spread_by_words
+
+_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})(?:[.,]\d+)?\s+(.*\S)\s*$")
+_CHAT_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}\t")
+_CART_NAME = re.compile(r"^([A-Z][A-Za-z.'\- ]{0,38}[A-Za-z.]):\s+(?=\S)")
+_DAY = 24 * 3600
+
+
+def sniff(source: Source) -> float:
+    head = source.head(40)
+    if not head or any(_CHAT_LIKE.match(line) for line in head[:10]):
+        return 0.0
+    timed = sum(1 for line in head if _LINE.match(line))
+    return 0.9 * timed / len(head)
+
+
+def parse(source: Source) -> Transcript:
+    raw: list[tuple[float, str, int]] = []
+    origin: float | None = None
+    previous = 0.0
+    carry = 0.0
+    for number, line in enumerate(source.lines, start=1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            if raw:  # a wrapped caption line continues the one before
+                start, text, first = raw[-1]
+                raw[-1] = (start, f"{text} {line.strip()}", first)
+                continue
+            raise MalformedError(f"expected 'HH:MM:SS text', found {line.strip()[:40]!r}",
+                                 path=source.path, line=number,
+                                 hint="check the file is a Zoom live transcript, or force another --format")
+        clock = parse_clock(match.group(1))
+        if clock is None:
+            raise MalformedError(f"{match.group(1)!r} is not a time of day", path=source.path,
+                                 line=number, hint="fix the timestamp")
+        if origin is None:
+            origin = clock
+        if clock + carry < previous - _DAY / 2:
+            carry += _DAY  # the meeting ran past midnight
+        seconds = clock + carry - origin
+        previous = clock + carry
+        raw.append((seconds, match.group(2), number))
+
+    starts = [start for start, _, _ in raw]
+    ends = estimate_ends(starts, [len(text.split()) for _, text, _ in raw])
+    cues: list[Cue] = []
+    latest = float("-inf")
+    for (start, text, number), end in zip(raw, ends):
+        flags = ("out_of_order",) if start <= latest and cues else ()
+        latest = max(latest, start)
+        cues.extend(_split_marks(start, end, text, number, flags))
+    notes = ["Times are the caption clock; each line ends at the next line's start or when its "
+             "words would have been spoken (estimated)."]
+    if any(cue.speaker_change for cue in cues):
+        notes.append("'>>' marks a change of speaker; names are not in the file.")
+    return Transcript(source=source.path, format="zoom_live_txt", cues=tuple(cues), timed=True,
+                      notes=source.notes + tuple(notes))
+
+
+def _split_marks(start: float, end: float, text: str, number: int,
+                 flags: tuple[str, ...]) -> list[Cue]:
+    if ">>" not in text:
+        return [Cue(start, end, UNATTRIBUTED, text, (number,), estimated=True, flags=flags)]
+    pieces = [piece.strip() for piece in text.split(">>")]
+    marked = [index > 0 for index in range(len(pieces))]
+    kept = [(piece, mark) for piece, mark in zip(pieces, marked) if piece]
+    spans = spread_by_words([len(piece.split()) for piece, _ in kept], start, end)
+    cues = []
+    for (piece, mark), (piece_start, piece_end) in zip(kept, spans):
+        speaker = UNATTRIBUTED
+        name = _CART_NAME.match(piece) if mark else None
+        if name is not None:
+            speaker = name.group(1).strip().title()
+            piece = piece[name.end():]
+        cues.append(Cue(piece_start, piece_end, speaker, piece, (number,), estimated=True,
+                        speaker_change=mark, flags=flags))
+    return cues
+
+
+FORMATS = (
+    Format(
+        name="zoom_live_txt",
+        label="Zoom live transcript / closed captions (.txt, no names)",
+        kind="transcript",
+        suffixes=(".txt",),
+        recognised_by="lines 'HH:MM:SS text' with no speaker names; '>>' marks a speaker change (CART)",
+        sniff=sniff,
+        parse=parse,
+    ),
+)
