@@ -1,0 +1,272 @@
+"""Airtime equity: who spoke, for how long, in how many turns, and how evenly.
+
+Every definition is written out, with its source, in docs/metrics.md. The basis is speaking time
+(seconds credited under the overlap policy of ``turns.py``) when the transcript has times, and
+words when it has none. This module never imports tagging, torch or spaCy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import UNATTRIBUTED, Cue, Speaker, Transcript, Turn
+from .speakers import Cast, silent_attendees
+from .turns import Credit
+
+#: Width of the windows in which the facilitator's share is followed through the session.
+WINDOW_SECONDS = 300.0
+#: The facilitator share the verdict compares with unless the user gives ``--target``.
+DEFAULT_TARGET = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerAirtime:
+    name: str
+    role: str
+    inferred: bool
+    seconds: float | None
+    words: int
+    turns: int
+    share: float
+    word_share: float
+    longest_turn_seconds: float | None
+    mean_turn_seconds: float | None
+    first_spoke_at: float | None
+    questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: float
+    end: float
+    facilitator_share: float | None
+    speech_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAirtime:
+    duration_seconds: float | None
+    facilitators: tuple[str, ...]
+    facilitator_share: float
+    host_share: float
+    participants_share: float
+    gini: float | None
+    entropy: float | None
+    effective_speakers: float | None
+    switches_per_minute: float | None
+    participant_to_participant_share: float | None
+    overlap_seconds: float | None
+    unattributed_share: float
+    silence_share: float | None
+    speech_seconds: float | None
+    attendees: int | None
+    silent_attendees: tuple[str, ...]
+    windows: tuple[Window, ...]
+    facilitator_guess: str | None
+    target: float
+
+
+@dataclass(frozen=True, slots=True)
+class Airtime:
+    source: str
+    format: str
+    basis: str  # "seconds" or "words"
+    speakers: tuple[SpeakerAirtime, ...]
+    session: SessionAirtime
+    notes: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self)
+
+
+def gini(values: Sequence[float]) -> float | None:
+    """Gini coefficient with the small-group correction n/(n-1), so that one person holding all
+    the time scores 1 whatever the group size; None for fewer than two people or no time."""
+    count = len(values)
+    total = sum(values)
+    if count < 2 or total <= 0:
+        return None
+    ordered = sorted(values)
+    # Sum of |x_i - x_j| over all pairs via the sorted-rank identity.
+    weighted = sum((2 * rank - count + 1) * value for rank, value in enumerate(ordered))
+    mean_difference = 2 * weighted / (count * count)
+    value = mean_difference / (2 * total / count) * count / (count - 1)
+    return min(1.0, max(0.0, value))
+
+
+def normalised_entropy(values: Sequence[float]) -> float | None:
+    """Shannon entropy of the shares divided by log(n): 1 when all n speak equally."""
+    count = len(values)
+    total = sum(values)
+    if count < 2 or total <= 0:
+        return None
+    entropy = -sum(v / total * math.log(v / total) for v in values if v > 0)
+    return entropy / math.log(count)
+
+
+def effective_speakers(values: Sequence[float]) -> float | None:
+    """1 / Σ p²: how many equal speakers would give the same concentration."""
+    total = sum(values)
+    if total <= 0:
+        return None
+    return 1.0 / sum((v / total) ** 2 for v in values)
+
+
+def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequence[Turn],
+            credit: Credit, *, attendees: Sequence[str] = (), target: float = DEFAULT_TARGET) -> Airtime:
+    """All airtime numbers for one session (cues and turns already carry people's names)."""
+    timed = transcript.timed and credit.speech_seconds > 0
+    basis = "seconds" if timed else "words"
+    roles = {speaker.name: speaker for speaker in cast.speakers}
+    names = [speaker.name for speaker in cast.speakers]
+
+    seconds = dict.fromkeys(names, 0.0)
+    words = dict.fromkeys(names, 0)
+    first: dict[str, float | None] = dict.fromkeys(names)
+    for cue, credited in zip(cues, credit.seconds):
+        seconds[cue.speaker] = seconds.get(cue.speaker, 0.0) + credited
+        words[cue.speaker] = words.get(cue.speaker, 0) + cue.words
+        if cue.start is not None and (first.get(cue.speaker) is None or cue.start < first[cue.speaker]):
+            first[cue.speaker] = cue.start
+    per_turns: dict[str, list[Turn]] = {name: [] for name in names}
+    for turn in turns:
+        per_turns.setdefault(turn.speaker, []).append(turn)
+
+    amount = seconds if timed else {name: float(count) for name, count in words.items()}
+    total = sum(amount.values())
+    total_words = sum(words.values())
+    rows = []
+    for name in names:
+        own = per_turns.get(name, [])
+        speaker = roles[name]
+        rows.append(SpeakerAirtime(
+            name=name, role=speaker.role, inferred=speaker.inferred,
+            seconds=seconds[name] if timed else None,
+            words=words[name], turns=len(own),
+            share=amount[name] / total if total else 0.0,
+            word_share=words[name] / total_words if total_words else 0.0,
+            longest_turn_seconds=max((t.seconds for t in own), default=0.0) if timed else None,
+            mean_turn_seconds=(sum(t.seconds for t in own) / len(own) if own else 0.0) if timed else None,
+            first_spoke_at=first.get(name),
+            questions=sum(t.questions for t in own),
+        ))
+    rows.sort(key=lambda row: (row.name == UNATTRIBUTED, -row.share, row.name))
+
+    def share_of(role: str) -> float:
+        return sum(row.share for row in rows if row.role == role)
+
+    roster = list(attendees) or list(transcript.attendees)
+    silent = silent_attendees(roster, names) if roster else ()
+    participants = [amount[row.name] for row in rows if row.role == "participant"] + [0.0] * len(silent)
+    attributed = [amount[row.name] for row in rows if row.name != UNATTRIBUTED] + [0.0] * len(silent)
+
+    duration = _duration(transcript, cues) if timed else None
+    switches, p2p = _transitions(turns, roles)
+    session = SessionAirtime(
+        duration_seconds=duration,
+        facilitators=cast.facilitators,
+        facilitator_share=share_of("facilitator"),
+        host_share=share_of("host"),
+        participants_share=share_of("participant"),
+        gini=gini(participants),
+        entropy=normalised_entropy(attributed),
+        effective_speakers=effective_speakers(attributed),
+        switches_per_minute=switches / (duration / 60) if duration else None,
+        participant_to_participant_share=p2p,
+        overlap_seconds=credit.overlap_seconds if timed else None,
+        unattributed_share=share_of("unattributed"),
+        silence_share=max(0.0, 1 - credit.speech_seconds / duration) if duration else None,
+        speech_seconds=credit.speech_seconds if timed else None,
+        attendees=len(set(roster)) if roster else None,
+        silent_attendees=silent,
+        windows=_windows(cues, credit, cast, duration) if duration else (),
+        facilitator_guess=cast.facilitator_guess,
+        target=target,
+    )
+    return Airtime(source=transcript.source, format=transcript.format, basis=basis,
+                   speakers=tuple(rows), session=session, notes=transcript.notes)
+
+
+def _duration(transcript: Transcript, cues: Sequence[Cue]) -> float | None:
+    ends = [cue.end for cue in cues if cue.end is not None]
+    starts = [cue.start for cue in cues if cue.start is not None]
+    if not ends:
+        return None
+    # Times count from the start of the recording, so the session runs from 0 (or an earlier
+    # first cue) to the last word, or to the declared length when the file states one.
+    span = max(ends) - min(0.0, min(starts))
+    return max(span, transcript.declared_duration or 0.0)
+
+
+def _transitions(turns: Sequence[Turn], roles: dict[str, Speaker]) -> tuple[int, float | None]:
+    """Speaker changes between consecutive attributed turns, and the share of them that go from
+    one participant to another (not via a facilitator or host)."""
+    attributed = [turn for turn in turns if turn.speaker != UNATTRIBUTED]
+    changes = 0
+    between_participants = 0
+    for before, after in zip(attributed, attributed[1:]):
+        if before.speaker == after.speaker:
+            continue
+        changes += 1
+        if roles[before.speaker].role == "participant" and roles[after.speaker].role == "participant":
+            between_participants += 1
+    return changes, (between_participants / changes if changes else None)
+
+
+def _windows(cues: Sequence[Cue], credit: Credit, cast: Cast, duration: float) -> tuple[Window, ...]:
+    facilitators = set(cast.facilitators)
+    count = max(1, math.ceil(duration / WINDOW_SECONDS))
+    speech = [0.0] * count
+    led = [0.0] * count
+    for cue, credited in zip(cues, credit.seconds):
+        if credited <= 0 or cue.start is None or cue.end is None or cue.end <= cue.start:
+            continue
+        rate = credited / (cue.end - cue.start)
+        first = int(max(0.0, cue.start) // WINDOW_SECONDS)
+        last = min(count - 1, int(max(0.0, cue.end) // WINDOW_SECONDS))
+        for index in range(first, last + 1):
+            left = max(cue.start, index * WINDOW_SECONDS)
+            right = min(cue.end, (index + 1) * WINDOW_SECONDS)
+            if right > left:
+                speech[index] += (right - left) * rate
+                if cue.speaker in facilitators:
+                    led[index] += (right - left) * rate
+    return tuple(
+        Window(start=index * WINDOW_SECONDS, end=min(duration, (index + 1) * WINDOW_SECONDS),
+               facilitator_share=(led[index] / speech[index]) if speech[index] > 0 else None,
+               speech_seconds=speech[index])
+        for index in range(count))
+
+
+def verdict(airtime: Airtime) -> str:
+    """One plain sentence: the facilitator's share against the target, participants, silence."""
+    session = airtime.session
+    unit = "of the time" if airtime.basis == "seconds" else "of the words (the file has no times)"
+    if session.unattributed_share >= 0.999:
+        return ("This file names no speakers, so airtime per person cannot be measured from it: all "
+                "the speech is unattributed. Export a transcript with speaker names if the platform "
+                "offers one.")
+    parts = []
+    if session.facilitators:
+        who = "The facilitator" if len(session.facilitators) == 1 else "The facilitators"
+        names = " and ".join(session.facilitators)
+        guessed = ", a guess" if session.facilitator_guess else ""
+        parts.append(f"{who} ({names}{guessed}) spoke {_percent(session.facilitator_share)} {unit} "
+                     f"(target {_percent(session.target)})")
+    else:
+        parts.append(f"Nobody was marked as facilitator; shares are {unit}")
+    parts.append(f"participants {_percent(session.participants_share)}")
+    if session.host_share > 0:
+        parts.append(f"the host {_percent(session.host_share)}")
+    if session.unattributed_share > 0:
+        parts.append(f"{_percent(session.unattributed_share)} could not be attributed to anyone")
+    if session.attendees:
+        parts.append(f"{len(session.silent_attendees)} of {session.attendees} attendees never spoke")
+    return "; ".join(parts) + "."
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100):d}%"

@@ -1,0 +1,283 @@
+"""Who is who: display names normalised and merged into people, and people given roles.
+
+Owns: cleaning display names (role markers such as ``(Host)``, ``Last, First``, device names
+such as ``Ann’s iPad``, spacing and case), merging the variants of one person, applying a user's
+alias file, assigning roles (``--facilitator``, ``--role``), guessing the facilitator when none is
+given (and saying how), and matching a roster of attendees against the people who spoke.
+It does not infer speakers for unnamed cues (that is a later stage) and never reads transcripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OptionError
+from .model import ROLES, UNATTRIBUTED, Speaker, Transcript
+
+# Parenthesised suffixes that describe a role or status in the meeting, not the person.
+_ROLE_MARKERS = {
+    "host": "host", "co-host": "host", "cohost": "host", "co host": "host",
+    "guest": None, "external": None, "unverified": None, "organizer": "host", "organiser": "host",
+    "he/him": None, "she/her": None, "they/them": None, "he/they": None, "she/they": None,
+    "presenter": None, "panelist": None, "panellist": None, "attendee": None,
+}
+_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
+_DEVICE = re.compile(
+    r"^(?P<owner>.+?)['’]s\s+(?:(?:new|old|work)\s+)?(?:iPad|iPhone|Android|Galaxy\b.*|Pixel\b.*|"
+    r"MacBook(?:\s+(?:Pro|Air))?|Mac|Laptop|PC|Computer|Surface\b.*|Phone|Tablet|Chromebook|Desktop)"
+    r"(?:\s*\(.*\))?$", re.IGNORECASE)
+_LAST_FIRST = re.compile(r"^([^,]{2,40}),\s*([^,]{1,40})$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class CleanName:
+    """A display name with its markers taken off: ``display`` to show, ``key`` to compare."""
+
+    display: str
+    key: str
+    host: bool = False
+    device: bool = False
+
+
+def clean_name(raw: str) -> CleanName:
+    """Normalise one display name as Zoom, Teams or Meet wrote it."""
+    name = _SPACES.sub(" ", raw.replace("\u00a0", " ")).strip()
+    host = False
+    device = False
+    while True:
+        match = _PAREN.search(name)
+        if match is None or match.group(1).strip().lower() not in _ROLE_MARKERS:
+            break
+        host = host or _ROLE_MARKERS[match.group(1).strip().lower()] == "host"
+        name = name[:match.start()].strip()
+    owner = _DEVICE.match(name)
+    if owner is not None:
+        name = owner.group("owner").strip()
+        device = True
+    last_first = _LAST_FIRST.match(name)
+    if last_first is not None and not any(ch.isdigit() for ch in name):
+        last, first = last_first.group(1).strip(), last_first.group(2).strip()
+        if len(last.split()) <= 3 and len(first.split()) <= 3:
+            name = f"{first} {last}"
+    if name.isupper() and len(name) > 3 or name.islower() and " " in name:
+        # ALL CAPS or all-lower full names read better title-cased; lone handles ("stokes") stay.
+        name = name.title()
+    return CleanName(display=name, key=name_key(name), host=host, device=device)
+
+
+def name_key(name: str) -> str:
+    """The form two spellings of one name share: case, accents of spacing and a trailing
+    parenthesis (``Ashlee Kupor (SL)`` = ``Ashlee Kupor``) do not count."""
+    base = _PAREN.sub("", name).strip() or name
+    return _SPACES.sub(" ", re.sub(r"[^\w\s'’-]", " ", base)).strip().casefold().replace("’", "'")
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """The people of one session.
+
+    ``labels`` maps every raw label in the transcript to a person's name. ``facilitator_guess``
+    says how the facilitator was guessed; it is None when the user named the facilitator.
+    """
+
+    speakers: tuple[Speaker, ...]
+    labels: Mapping[str, str]
+    facilitator_guess: str | None = None
+
+    def role_of(self, name: str) -> str:
+        for speaker in self.speakers:
+            if speaker.name == name:
+                return speaker.role
+        return "participant"
+
+    @property
+    def facilitators(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.speakers if s.role == "facilitator")
+
+
+def load_aliases(path: str | Path) -> dict[str, str]:
+    """Read an alias file: CSV rows ``variant,name`` (header optional) or YAML ``variant: name``
+    (or ``name: [variant, ...]``)."""
+    file = Path(path)
+    if not file.is_file():
+        raise OptionError("alias file not found", path=file, hint="give a CSV or YAML file of variant,name rows")
+    text = file.read_text(encoding="utf-8-sig", errors="replace")
+    if file.suffix.lower() in (".yaml", ".yml"):
+        return _aliases_from_yaml(text, file)
+    aliases: dict[str, str] = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise OptionError(f"expected two columns 'variant,name', found {len(row)}", path=file,
+                              line=number, hint="write one 'variant,name' pair per row")
+        variant, name = row[0].strip(), row[1].strip()
+        if number == 1 and variant.lower() in ("variant", "alias", "from") :
+            continue
+        _add_alias(aliases, variant, name, file, number)
+    return aliases
+
+
+def _aliases_from_yaml(text: str, file: Path) -> dict[str, str]:
+    import yaml  # only alias files in YAML need it
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise OptionError("is not valid YAML", path=file, line=mark.line + 1 if mark else None,
+                          hint="write 'variant: name' lines") from None
+    if not isinstance(data, dict):
+        raise OptionError("must be a mapping of 'variant: name'", path=file, hint="write 'variant: name' lines")
+    aliases: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            for variant in value:
+                _add_alias(aliases, str(variant), str(key), file, None)
+        elif isinstance(value, (str, int, float)):
+            _add_alias(aliases, str(key), str(value), file, None)
+        else:
+            raise OptionError(f"the entry for {key!r} is neither a name nor a list of variants", path=file,
+                              hint="write 'variant: name' or 'name: [variant, ...]'")
+    return aliases
+
+
+def _add_alias(aliases: dict[str, str], variant: str, name: str, file: Path, line: int | None) -> None:
+    key = name_key(variant)
+    if key in aliases and aliases[key] != name:
+        raise OptionError(f"{variant!r} is mapped to both {aliases[key]!r} and {name!r}", path=file,
+                          line=line, hint="keep one name per variant")
+    aliases[key] = name
+
+
+def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
+    """``NAME=ROLE`` strings from ``--role`` into a mapping, checking the role."""
+    roles: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, role = pair.partition("=")
+        role = role.strip().lower()
+        if not sep or not name.strip() or role not in ROLES or role == "unattributed":
+            allowed = ", ".join(r for r in ROLES if r != "unattributed")
+            raise OptionError(f"--role {pair!r} is not NAME=ROLE", hint=f"ROLE is one of: {allowed}")
+        roles[name.strip()] = role
+    return roles
+
+
+def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None,
+             facilitators: Sequence[str] = (), roles: Mapping[str, str] | None = None) -> Cast:
+    """Merge the transcript's raw labels into people and give each a role."""
+    aliases = aliases or {}
+    roles = dict(roles or {})
+    words: Counter[str] = Counter()
+    for cue in transcript.cues:
+        words[cue.speaker] += max(1, cue.words)
+
+    labels: dict[str, str] = {}
+    people: dict[str, list[str]] = {}  # key -> raw labels, first seen first
+    display_votes: dict[str, Counter[str]] = {}
+    hosts: set[str] = set()
+    for raw in transcript.speakers:
+        if raw == UNATTRIBUTED:
+            continue
+        aliased = aliases.get(name_key(raw))
+        clean = clean_name(aliased if aliased is not None else raw)
+        if aliased is not None:
+            clean = CleanName(display=aliased, key=name_key(aliased), host=clean_name(raw).host)
+        people.setdefault(clean.key, []).append(raw)
+        display_votes.setdefault(clean.key, Counter())[clean.display] += words[raw]
+        if clean.host:
+            hosts.add(clean.key)
+    names: dict[str, str] = {}
+    for key, votes in display_votes.items():
+        # The spelling used for most words wins; ties go to the longer (fuller) spelling.
+        names[key] = max(votes.items(), key=lambda item: (item[1], len(item[0])))[0]
+    for key, raws in people.items():
+        for raw in raws:
+            labels[raw] = names[key]
+    if UNATTRIBUTED in transcript.speakers:
+        labels[UNATTRIBUTED] = UNATTRIBUTED
+
+    spoken: Counter[str] = Counter()
+    for raw, count in words.items():
+        spoken[labels[raw]] += count
+    people_names = [names[key] for key in people]
+
+    assigned: dict[str, str] = {}
+    for wanted in facilitators:
+        assigned[_match_person(wanted, people_names, transcript.source, "--facilitator")] = "facilitator"
+    for wanted, role in roles.items():
+        assigned[_match_person(wanted, people_names, transcript.source, "--role")] = role
+
+    guess = None
+    if not any(role == "facilitator" for role in assigned.values()) and people_names:
+        guessed, guess = _guess_facilitator(people_names, spoken, assigned)
+        if guessed is not None:
+            assigned[guessed] = "facilitator"
+    speakers = []
+    for key in people:
+        name = names[key]
+        role = assigned.get(name) or ("host" if key in hosts else "participant")
+        inferred = guess is not None and role == "facilitator" and name not in _named(facilitators, roles)
+        aliases_of = tuple(raw for raw in people[key] if raw != name)
+        speakers.append(Speaker(name=name, role=role, inferred=inferred, aliases=aliases_of))
+    if UNATTRIBUTED in transcript.speakers:
+        speakers.append(Speaker(name=UNATTRIBUTED, role="unattributed"))
+    return Cast(speakers=tuple(speakers), labels=labels, facilitator_guess=guess)
+
+
+def _named(facilitators: Sequence[str], roles: Mapping[str, str]) -> set[str]:
+    return set(facilitators) | {name for name, role in roles.items() if role == "facilitator"}
+
+
+def _guess_facilitator(people: list[str], spoken: Counter[str],
+                       assigned: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The person who spoke most words. (Not the meeting host by preference: hosts often only
+    open the session and hand over, as in the seed training.)"""
+    candidates = [name for name in people if name not in assigned]
+    if not candidates:
+        return None, None
+    ranked = sorted(candidates, key=lambda name: (-spoken[name], people.index(name)))
+    return ranked[0], "guessed: the person who spoke most words"
+
+
+def _match_person(wanted: str, people: Sequence[str], source: str, option: str) -> str:
+    key = name_key(clean_name(wanted).display)
+    for name in people:
+        if name_key(name) == key:
+            return name
+    first_names = [name for name in people if name_key(name).split(" ")[0] == key]
+    if len(first_names) == 1:
+        return first_names[0]
+    listed = ", ".join(people[:12]) + (", ..." if len(people) > 12 else "")
+    raise OptionError(f"{option} {wanted!r} matches no speaker", path=source,
+                      hint=f"speakers are: {listed}" if people else "this file names no speakers")
+
+
+def silent_attendees(attendees: Iterable[str], speakers: Iterable[str]) -> tuple[str, ...]:
+    """Attendees (a roster) who match no speaker: same name, device owner, or a unique first name."""
+    spoken_keys = {name_key(name) for name in speakers if name != UNATTRIBUTED}
+    spoken_first = Counter(key.split(" ")[0] for key in spoken_keys)
+    silent: list[str] = []
+    seen: set[str] = set()
+    for attendee in attendees:
+        clean = clean_name(attendee)
+        key = clean.key
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        if key in spoken_keys:
+            continue
+        first = key.split(" ")[0]
+        # "Eric" on the roster and "Eric Clapton" speaking, or the reverse.
+        if " " not in key and spoken_first[first] == 1:
+            continue
+        if any(spoken == first for spoken in spoken_keys):
+            continue
+        silent.append(clean.display)
+    return tuple(silent)

@@ -1,0 +1,124 @@
+"""From cues to turns, and how overlapping speech is credited.
+
+A turn is a maximal run of one speaker's cues in time order; a silence longer than ``gap``
+seconds between two cues of the same speaker starts a new turn (default ``DEFAULT_GAP``).
+
+Overlap policy (one rule, used for every number): time is cut at every cue boundary; in each
+piece, the people speaking share it equally, and one person's overlapping cues count once. So the
+credited seconds of all speakers add up to the time during which anybody spoke, nothing is
+counted twice and nothing is negative; the overlap itself is reported as ``overlap_seconds``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from .model import Cue, Transcript, Turn
+
+#: Seconds of silence after which the same speaker's next cue opens a new turn.
+DEFAULT_GAP = 5.0
+
+_QUESTION = re.compile(r"\?(?=\s|$|[\"'”’)])")
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Per-cue credited seconds (same order as the cues given) and session totals."""
+
+    seconds: tuple[float, ...]
+    overlap_seconds: float
+    speech_seconds: float
+
+
+def relabel(transcript: Transcript, labels: Mapping[str, str]) -> tuple[Cue, ...]:
+    """The transcript's cues with raw labels replaced by people's names, in time order.
+
+    Cues without times keep file order; timed cues are sorted by start (stable), since Teams
+    writes cues out of order.
+    """
+    cues = [cue if labels.get(cue.speaker, cue.speaker) == cue.speaker
+            else replace(cue, speaker=labels[cue.speaker]) for cue in transcript.cues]
+    if transcript.timed:
+        cues.sort(key=lambda cue: (cue.start if cue.start is not None else 0.0))
+    return tuple(cues)
+
+
+def credit(cues: Sequence[Cue]) -> Credit:
+    """Seconds credited to each cue under the overlap policy of this module."""
+    bounds = sorted({t for cue in cues if cue.start is not None and cue.end is not None
+                     and cue.end > cue.start for t in (cue.start, cue.end)})
+    seconds = [0.0] * len(cues)
+    if len(bounds) < 2:
+        return Credit(tuple(seconds), 0.0, 0.0)
+    # Sweep the pieces between consecutive boundaries; ``active`` holds cue indices.
+    starts = sorted((cue.start, index) for index, cue in enumerate(cues)
+                    if cue.start is not None and cue.end is not None and cue.end > cue.start)
+    active: list[int] = []
+    position = 0
+    overlap = 0.0
+    speech = 0.0
+    for left, right in zip(bounds, bounds[1:]):
+        while position < len(starts) and starts[position][0] <= left:
+            active.append(starts[position][1])
+            position += 1
+        active = [index for index in active if cues[index].end > left]
+        if not active:
+            continue
+        length = right - left
+        by_speaker: dict[str, list[int]] = {}
+        for index in active:
+            by_speaker.setdefault(cues[index].speaker, []).append(index)
+        share = length / len(by_speaker)
+        for indices in by_speaker.values():
+            for index in indices:
+                seconds[index] += share / len(indices)
+        speech += length
+        if len(by_speaker) > 1:
+            overlap += length
+    return Credit(tuple(seconds), overlap, speech)
+
+
+def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,
+                credited: Sequence[float] | None = None) -> tuple[Turn, ...]:
+    """Merge consecutive cues of one speaker into turns (cues in time order, names resolved)."""
+    if gap < 0:
+        raise ValueError("gap must be >= 0")
+    if credited is None:
+        credited = credit(cues).seconds
+    turns: list[Turn] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if not run:
+            return
+        members = [cues[index] for index in run]
+        starts = [cue.start for cue in members if cue.start is not None]
+        ends = [cue.end for cue in members if cue.end is not None]
+        text = " ".join(cue.text for cue in members)
+        lines = tuple(sorted({line for cue in members for line in cue.lines}))
+        turns.append(Turn(
+            speaker=members[0].speaker,
+            start=min(starts) if starts else None,
+            end=max(ends) if ends else None,
+            text=text,
+            lines=lines,
+            cues=len(members),
+            estimated=any(cue.estimated for cue in members),
+            seconds=sum(credited[index] for index in run),
+            questions=len(_QUESTION.findall(text)),
+        ))
+        run.clear()
+
+    for index, cue in enumerate(cues):
+        if run:
+            last = cues[run[-1]]
+            same = cue.speaker == last.speaker and not cue.speaker_change
+            if same and cue.start is not None and last.end is not None:
+                same = cue.start - max(cues[i].end or 0.0 for i in run) <= gap
+            if not same:
+                close()
+        run.append(index)
+    close()
+    return tuple(turns)
