@@ -1,0 +1,241 @@
+"""The ``transcript-lens`` command line: a thin click layer over the library.
+
+It turns options into library calls and library errors into one line on stderr with a
+non-zero exit. Output is built whole before anything is written, so a failure leaves no half
+output. Heavy modules (rich, pandas, models) are imported inside the commands that need them:
+``airtime --json`` must start fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from .errors import OptionError, TranscriptLensError
+
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+
+def _fail(error: TranscriptLensError) -> None:
+    click.echo(f"transcript-lens: error: {error}", err=True)
+
+
+def _format_choice(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .io import format_names
+
+    names = format_names()
+    if value not in names:
+        raise click.BadParameter(f"{value!r} is not a format; run `transcript-lens formats` to list them "
+                                 f"({', '.join(names)})")
+    return value
+
+
+def _common_options(command: Callable) -> Callable:
+    """Options every per-session command shares."""
+    options = [
+        click.option("--format", "format_name", metavar="NAME",
+                     callback=lambda ctx, param, value: _format_choice(value),
+                     help="Force the input format instead of detecting it (see `transcript-lens formats`)."),
+        click.option("--facilitator", "facilitators", multiple=True, metavar="NAME",
+                     help="Who facilitated (repeatable). Without it the tool guesses and says so."),
+        click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
+                     help="Give a speaker a role: facilitator, host or participant (repeatable)."),
+        click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="CSV (variant,name) or YAML (variant: name) merging name variants into one person."),
+        click.option("--attendees", type=click.Path(dir_okay=False), metavar="CSV",
+                     help="Zoom participants CSV or a list of names, to count attendees who never spoke."),
+        click.option("--gap", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="Silence after which the same speaker starts a new turn [default: 5]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="transcript_lens")
+def main() -> None:
+    """Read meeting and workshop transcripts, split speaker turns and measure airtime equity.
+
+    \b
+    Example:
+      transcript-lens airtime samples/ethereum_fcr_2026-03-03.vtt --facilitator "Alex Stokes"
+    """
+
+
+def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, aliases, attendees, gap,
+                  target=None) -> tuple[list[Any], int]:
+    from .analysis import analyse
+    from .equity import DEFAULT_TARGET
+    from .speakers import parse_roles
+    from .turns import DEFAULT_GAP
+
+    role_map = parse_roles(roles)
+    results = []
+    failures = 0
+    for path in paths:
+        try:
+            results.append(analyse(path, format=format_name, facilitators=facilitators, roles=role_map,
+                                   aliases=aliases, attendees=attendees,
+                                   gap=DEFAULT_GAP if gap is None else gap,
+                                   target=DEFAULT_TARGET if target is None else target))
+        except TranscriptLensError as error:
+            if error.path != str(path):
+                raise  # an option or side-file error: the same for every file
+            _fail(error)
+            failures += 1
+    return results, failures
+
+
+def _csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` closed the pipe: not an error of ours
+        sys.stderr.close()
+
+
+def _run(action: Callable[[], int]) -> None:
+    try:
+        code = action()
+    except TranscriptLensError as error:
+        _fail(error)
+        sys.exit(EXIT_USAGE if isinstance(error, OptionError) else EXIT_INPUT)
+    except KeyboardInterrupt:
+        click.echo("transcript-lens: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@_common_options
+@click.option("--target", type=click.FloatRange(0, 1), default=None, metavar="SHARE",
+              help="The facilitator share you aim for, 0–1 [default: 0.4].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object; a list for several files).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per speaker per file.")
+def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, target, as_json, as_csv):
+    """Who spoke, for how long, in how many turns, and how evenly.
+
+    \b
+    Examples:
+      transcript-lens airtime samples/ethereum_fcr_2026-03-03.vtt
+      transcript-lens airtime meeting.vtt --facilitator "Amy" --attendees participants.csv --json
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+
+    def action() -> int:
+        results, failures = _analyse_many(files, format_name=format_name, facilitators=facilitators,
+                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
+                                          target=target)
+        if results:
+            if as_json:
+                from .report.records import airtime_record
+
+                records = [airtime_record(result) for result in results]
+                payload = records[0] if len(files) == 1 else records
+                _emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            elif as_csv:
+                from .report.records import AIRTIME_COLUMNS, airtime_csv_rows
+
+                rows = [row for result in results for row in airtime_csv_rows(result)]
+                _emit(_csv_text(rows, AIRTIME_COLUMNS))
+            else:
+                from .report.terminal import airtime_text
+
+                _emit("\n".join(airtime_text(result, width=_width(), color=_color()) for result in results))
+        return EXIT_INPUT if failures else 0
+
+    _run(action)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the turns as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the turns as CSV (for review and correction).")
+def turns(file, format_name, facilitators, roles, aliases, attendees, gap, as_json, as_csv):
+    """The speaker turns of one transcript, for review.
+
+    \b
+    Examples:
+      transcript-lens turns samples/ethereum_fcr_2026-03-03.vtt
+      transcript-lens turns meeting.vtt --csv > turns.csv
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+
+    def action() -> int:
+        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
+                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap)
+        if failures:
+            return EXIT_INPUT
+        result = results[0]
+        if as_json:
+            from .report.records import turns_record
+
+            _emit(json.dumps(turns_record(result), ensure_ascii=False, indent=2) + "\n")
+        elif as_csv:
+            from .report.records import TURN_COLUMNS, turn_csv_rows
+
+            _emit(_csv_text(turn_csv_rows(result), TURN_COLUMNS))
+        else:
+            from .report.terminal import turns_text
+
+            _emit(turns_text(result, width=_width(), color=_color()))
+        return 0
+
+    _run(action)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def formats(as_json):
+    """List the transcript and companion formats, and how each is recognised.
+
+    \b
+    Example:
+      transcript-lens formats
+    """
+    from .io import all_formats
+
+    found = all_formats()
+    if as_json:
+        _emit(json.dumps([{"name": f.name, "label": f.label, "kind": f.kind, "suffixes": list(f.suffixes),
+                           "recognised_by": f.recognised_by} for f in found], indent=2) + "\n")
+        return
+    from .report.terminal import formats_text
+
+    _emit(formats_text(found, width=_width(), color=_color()))
+
+
+def _width() -> int | None:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+
+
+def _color() -> bool:
+    return sys.stdout.isatty()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

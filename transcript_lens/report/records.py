@@ -1,0 +1,128 @@
+"""Plain records (dicts and rows) of an analysis: the JSON contract and the CSV columns.
+
+The JSON shapes are a contract that tests pin and users build on:
+
+``turns``:   {"source", "format", "speakers": [{"name", "role", "inferred"}],
+              "turns": [{"speaker", "start", "end", "text", "lines", "inferred"}]}
+``airtime``: {"source", "format", "basis", "verdict", "speakers": [{"name", "role", "seconds", "words",
+              "turns", "share", "word_share", "longest_turn_seconds", "first_spoke_at", ...}],
+              "session": {"duration_seconds", "facilitator", "facilitator_share", "participants_share",
+              "gini", "entropy", "effective_speakers", "switches_per_minute",
+              "participant_to_participant_share", "overlap_seconds", "unattributed_share",
+              "silent_attendees", ...}}
+
+Keys beyond the contract may be added; none may be removed or change meaning. Times are seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis import Analysis
+
+_DIGITS = 3
+
+
+def _round(value: float | None, digits: int = _DIGITS) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def turns_record(analysis: Analysis) -> dict[str, Any]:
+    transcript = analysis.transcript
+    return {
+        "source": transcript.source,
+        "format": transcript.format,
+        "timed": transcript.timed,
+        "speakers": [{"name": s.name, "role": s.role, "inferred": s.inferred, "aliases": list(s.aliases)}
+                     for s in analysis.cast.speakers],
+        "turns": [turn_row(turn) for turn in analysis.turns],
+        "notes": list(transcript.notes),
+    }
+
+
+def turn_row(turn) -> dict[str, Any]:
+    return {
+        "speaker": turn.speaker,
+        "start": _round(turn.start),
+        "end": _round(turn.end),
+        "text": turn.text,
+        "lines": list(turn.lines),
+        "inferred": turn.inferred,
+        "estimated": turn.estimated,
+        "seconds": _round(turn.seconds),
+        "words": turn.words,
+    }
+
+
+def airtime_record(analysis: Analysis) -> dict[str, Any]:
+    airtime = analysis.airtime
+    session = airtime.session
+    return {
+        "source": airtime.source,
+        "format": airtime.format,
+        "basis": airtime.basis,
+        "verdict": airtime.verdict,
+        "speakers": [{
+            "name": row.name,
+            "role": row.role,
+            "inferred": row.inferred,
+            "seconds": _round(row.seconds),
+            "words": row.words,
+            "turns": row.turns,
+            "share": _round(row.share, 4),
+            "word_share": _round(row.word_share, 4),
+            "longest_turn_seconds": _round(row.longest_turn_seconds),
+            "mean_turn_seconds": _round(row.mean_turn_seconds),
+            "first_spoke_at": _round(row.first_spoke_at),
+            "questions": row.questions,
+        } for row in airtime.speakers],
+        "session": {
+            "duration_seconds": _round(session.duration_seconds),
+            "facilitator": ", ".join(session.facilitators) or None,
+            "facilitators": list(session.facilitators),
+            "facilitator_guess": session.facilitator_guess,
+            "facilitator_share": _round(session.facilitator_share, 4),
+            "target": session.target,
+            "host_share": _round(session.host_share, 4),
+            "participants_share": _round(session.participants_share, 4),
+            "gini": _round(session.gini, 4),
+            "entropy": _round(session.entropy, 4),
+            "effective_speakers": _round(session.effective_speakers, 3),
+            "switches_per_minute": _round(session.switches_per_minute, 3),
+            "participant_to_participant_share": _round(session.participant_to_participant_share, 4),
+            "overlap_seconds": _round(session.overlap_seconds),
+            "unattributed_share": _round(session.unattributed_share, 4),
+            "silence_share": _round(session.silence_share, 4),
+            "speech_seconds": _round(session.speech_seconds),
+            "attendees": session.attendees,
+            "silent_attendees": list(session.silent_attendees),
+            "facilitator_share_by_window": [
+                {"start": w.start, "end": _round(w.end), "facilitator_share": _round(w.facilitator_share, 4),
+                 "speech_seconds": _round(w.speech_seconds)} for w in session.windows],
+        },
+        "notes": list(airtime.notes),
+    }
+
+
+#: CSV columns of ``turns --csv`` (also the correction file a person edits).
+TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "text")
+#: CSV columns of ``airtime --csv``: one row per speaker, the file named on each row.
+AIRTIME_COLUMNS = ("source", "format", "basis", "name", "role", "inferred", "seconds", "words", "turns",
+                   "share", "word_share", "longest_turn_seconds", "mean_turn_seconds", "first_spoke_at",
+                   "questions")
+
+
+def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    rows = []
+    for turn in analysis.turns:
+        row = turn_row(turn)
+        row["lines"] = " ".join(str(line) for line in turn.lines)
+        rows.append({column: row[column] for column in TURN_COLUMNS})
+    return rows
+
+
+def airtime_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    record = airtime_record(analysis)
+    return [{"source": record["source"], "format": record["format"], "basis": record["basis"],
+             **{column: speaker[column] for column in AIRTIME_COLUMNS[3:]}}
+            for speaker in record["speakers"]]

@@ -1,0 +1,124 @@
+"""Rich tables for a terminal. Imported only when a table is printed, never for --json/--csv."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..analysis import Analysis
+from ..model import UNATTRIBUTED
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:d}:{secs:02d}"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = False) -> str:
+    """The airtime table, session figures and verdict, rendered to a string."""
+    airtime = analysis.airtime
+    session = airtime.session
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 100, force_terminal=color, no_color=not color,
+                      highlight=False)
+    timed = airtime.basis == "seconds"
+    table = Table(title=f"Airtime — {airtime.source}", title_justify="left")
+    table.add_column("Speaker", no_wrap=True)
+    table.add_column("Role", no_wrap=True)
+    table.add_column("Share", justify="right")
+    if timed:
+        table.add_column("Time", justify="right")
+    table.add_column("Words", justify="right")
+    table.add_column("Turns", justify="right")
+    if timed:
+        table.add_column("Longest", justify="right")
+        table.add_column("First spoke", justify="right")
+    table.add_column("Questions", justify="right")
+    for row in airtime.speakers:
+        role = row.role + (" (guess)" if row.inferred else "")
+        style = "bold" if row.role == "facilitator" else ("dim" if row.name == UNATTRIBUTED else "")
+        cells = [Text(row.name, style=style), role, _percent(row.share)]
+        if timed:
+            cells.append(_clock(row.seconds))
+        cells += [str(row.words), str(row.turns)]
+        if timed:
+            cells += [_clock(row.longest_turn_seconds), _clock(row.first_spoke_at)]
+        cells.append(str(row.questions))
+        table.add_row(*cells)
+    for name in session.silent_attendees:
+        table.add_row(Text(name, style="italic"), "attendee (silent)", "0%",
+                      *(["0:00"] if timed else []), "0", "0", *(["–", "–"] if timed else []), "0")
+    console.print(table)
+
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("Basis", "speaking time" if timed else "words (this file has no times)")
+    if session.duration_seconds is not None:
+        facts.add_row("Duration", _clock(session.duration_seconds))
+    facts.add_row("Gini (participants)", _number(session.gini))
+    facts.add_row("Entropy (normalised)", _number(session.entropy))
+    facts.add_row("Effective speakers", _number(session.effective_speakers, 1))
+    facts.add_row("Switches per minute", _number(session.switches_per_minute))
+    facts.add_row("Participant → participant", _percent(session.participant_to_participant_share))
+    if session.overlap_seconds is not None:
+        facts.add_row("Overlap", _clock(session.overlap_seconds))
+    if session.silence_share is not None:
+        facts.add_row("Silence", _percent(session.silence_share))
+    facts.add_row("Unattributed", _percent(session.unattributed_share))
+    if session.facilitator_guess:
+        facts.add_row("Facilitator", session.facilitator_guess + " (name one with --facilitator)")
+    console.print(facts)
+    console.print()
+    console.print(Text(airtime.verdict, style="bold"))
+    for note in airtime.notes:
+        console.print(Text(f"Note: {note}", style="dim"))
+    return buffer.getvalue()
+
+
+def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 100, force_terminal=color, no_color=not color,
+                      highlight=False)
+    table = Table(title=f"Turns — {analysis.transcript.source}", title_justify="left")
+    table.add_column("Start", justify="right")
+    table.add_column("Speaker")
+    table.add_column("Lines", justify="right")
+    table.add_column("Text", overflow="fold")
+    for turn in analysis.turns:
+        lines = f"{turn.lines[0]}–{turn.lines[-1]}" if len(turn.lines) > 1 else str(turn.lines[0])
+        text = turn.text if len(turn.text) <= 160 else turn.text[:157] + "…"
+        table.add_row(_clock(turn.start), turn.speaker, lines, text)
+    console.print(table)
+    return buffer.getvalue()
+
+
+def formats_text(formats, *, width: int | None = None, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 120, force_terminal=color, no_color=not color,
+                      highlight=False)
+    table = Table(title="Supported formats (detected from content; force one with --format NAME)",
+                  title_justify="left")
+    table.add_column("Name", style="bold")
+    table.add_column("Kind")
+    table.add_column("What it is")
+    table.add_column("Recognised by", overflow="fold")
+    for fmt in formats:
+        table.add_row(fmt.name, fmt.kind, fmt.label, fmt.recognised_by)
+    console.print(table)
+    return buffer.getvalue()
