@@ -45,7 +45,8 @@ def parse_clock(text: str, *, unpadded_milliseconds: bool = False) -> float | No
             value += int(fraction) / 1000
         else:
             value += int(fraction) / 10 ** len(fraction)
-    return float(value)
+    # 9 + 0.476 is 9.475999999999999 in binary: round so that '00:00:09.476' reads as 9.476.
+    return round(float(value), 9)
 
 
 def is_unpadded(text: str) -> bool:
