@@ -1,0 +1,380 @@
+"""The WebVTT block parser that every ``.vtt`` reader (and the SRT reader) is built on.
+
+It owns the layout rules, not the speakers: an optional ``WEBVTT`` header and header text, NOTE /
+STYLE / REGION blocks (skipped, but a NOTE ``duration:"..."`` is kept as the declared duration and
+``NOTE Confidence:`` blocks are counted), optional cue ids, ``start --> end settings`` timing lines
+(cue settings ignored, hour-less ``MM:SS.mmm`` accepted) and payload lines with their 1-based line
+numbers. Text after a blank or whitespace-only line with no timing line still belongs to the cue
+before (Google Meet puts `` `` and ``-`` lines inside a cue); the blank is kept as a separator.
+Legacy Teams/Stream files write clocks without zero padding (``0:0:3.0``), and there a short
+fraction counts milliseconds: ``0:14:23.90`` is 23.090 s. Also here: cleaning cue text (inline
+tags, entities), the ``Name:`` prefix rule shared by Zoom and SRT, and sharing one cue's time
+among the speakers inside it. It does not decide who spoke: the readers do.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import MalformedError
+from ..model import UNATTRIBUTED, Cue
+from .source import Source
+from .timing import is_unpadded, parse_clock, spoken_seconds, spread_by_words
+
+_TIMING = re.compile(r"^\s*(.*?)\s*-->\s*(\S*)")
+# Outside legacy files every clock is zero-padded; a short field there is a truncated time.
+_PADDED_CLOCK = re.compile(r"^(?:\d+:)?\d{2}:\d{2}(?:[.,]\d{1,9})?$")
+_LEGACY_HOUR = re.compile(r"^\d:")
+_HEADER = re.compile(r"^WEBVTT(?=$|[ \t])[ \t\-]*(.*)$")
+_SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:$|[ \t])")
+_DURATION = re.compile(r"\bduration\s*:\s*\"?([\d:.,]+)\"?")
+_CONFIDENCE = re.compile(r"^NOTE\s+Confidence\s*:", re.IGNORECASE)
+# An id written on the line straight before a timing line that follows a cue with no blank line
+# between them: Zoom's numbers, Stream's GUIDs, Teams' ``GUID/n-m``.
+_BARE_ID = re.compile(r"^(?:\d+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F-]{8,}/\d+-\d+)$")
+# Inline markup of WebVTT (c, b, i, u, v, lang, ruby, rt, with .classes) and of SRT (font, s),
+# plus karaoke timestamps and the {\an8} positioning codes some SRT files carry.
+_TAG = re.compile(r"</?(?:c|b|i|u|v|s|lang|ruby|rt|font|span)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>"
+                  r"|\{\\[^{}]*\}", re.IGNORECASE)
+# Clock shapes for sniffing: VTT writes a dot before the fraction, SRT a comma.
+_VTT_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:\.\d+)?"
+_VTT_TIMING_LINE = re.compile(rf"^{_VTT_TIME}\s*-->\s*{_VTT_TIME}(?:\s|$)")
+_SRT_TIMING_LINE = re.compile(r"^\d{1,2}:\d{2}:\d{2},\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2},\d{1,3}(?:\s|$)")
+
+# The ``Name:`` rule. A display name is short, has no sentence punctuation, and is not one of the
+# words people put before a colon in speech or in captions ("Note: it's 7:03", "Question: ...").
+_PREFIX = re.compile(r"^([^:]{1,40}?):(?:\s+|$)")
+_MAX_NAME_WORDS = 6
+_SENTENCE = re.compile(r"[?!;\"“”]|\w{4,}\.\s")
+_LABEL_WORDS = frozenset("""
+    note notes update updates example examples answer answers question questions reminder summary
+    warning tip tips edit agenda step result results problem solution hint option reason goal
+    definition point important remember todo fyi ps re action actions caution disclaimer source
+    translation transcript caption captions subtitle subtitles speaker unknown music applause
+    yes no yeah yep okay ok so well and but oh um uh like also now then here there this that it
+    anyway basically actually right sure true false first second third finally remember look
+""".split())
+_FUNCTION_WORDS = frozenset("""
+    the an so and but i i'm it it's that this what which well yeah yes no okay ok my our we you they
+    he she because if when then there here is was just like oh um uh however also now anyway
+    basically actually for to of in on at with as one two let's we're you're they're
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class VttCue:
+    """One cue block as written: times in seconds, and its payload lines with their numbers.
+
+    ``payload`` holds ``(line number, raw text)``; a blank line that did not end the cue (text
+    followed it) is kept as ``(line number, "")`` so readers can split a cue there.
+    """
+
+    start: float
+    end: float
+    identifier: str | None
+    timing_line: int
+    payload: tuple[tuple[int, str], ...]
+
+    @property
+    def text(self) -> str:
+        """The cleaned text of the whole payload on one line."""
+        return clean_text(" ".join(raw for _, raw in self.payload))
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """The timing line and every non-blank payload line."""
+        return (self.timing_line,) + tuple(number for number, raw in self.payload if raw.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class VttFile:
+    """Everything the block parser read from one file."""
+
+    cues: tuple[VttCue, ...]
+    header: bool
+    title: str | None
+    declared_duration: float | None
+    confidence_notes: int
+    legacy_clock: bool
+
+    def notes(self) -> tuple[str, ...]:
+        """Plain sentences about how the layout was read (for ``Transcript.notes``)."""
+        found: list[str] = []
+        if self.legacy_clock:
+            found.append("Times are legacy Teams/Stream clocks without zero padding; a short "
+                         "fraction was read as milliseconds (0:14:23.90 is 23.090 s).")
+        if self.confidence_notes:
+            found.append(f"Skipped {self.confidence_notes} 'NOTE Confidence' block(s) of the "
+                         f"speech recogniser.")
+        return tuple(found)
+
+
+def parse_vtt(source: Source) -> VttFile:
+    """Read the WebVTT (or SRT) block structure of ``source``; MalformedError names a bad line."""
+    lines = source.lines
+    legacy = _legacy_clock(lines)
+    cues: list[VttCue] = []
+    # Each pending cue is [start, end, identifier, timing line, payload list].
+    current: list | None = None
+    header = False
+    title: str | None = None
+    duration: float | None = None
+    confidence = 0
+    block: list[tuple[int, str]] = []
+
+    def flush_block() -> None:
+        nonlocal current, duration, confidence
+        if not block:
+            return
+        first = block[0][1].strip()
+        if _SKIPPED_BLOCK.match(first):
+            if first.startswith("NOTE"):
+                if _CONFIDENCE.match(first):
+                    confidence += 1
+                declared = _DURATION.search(" ".join(text for _, text in block))
+                if declared and duration is None:
+                    duration = parse_clock(declared.group(1))
+            _close(current, cues)
+            current = None
+            return
+        timings = [index for index, (_, text) in enumerate(block) if "-->" in text]
+        if not timings:
+            if current is None:
+                number, text = block[0]
+                raise MalformedError(f"text outside any cue: {text.strip()[:40]!r}",
+                                     path=source.path, line=number,
+                                     hint="each cue needs a timing line 'start --> end' before its text")
+            current[4].append((block[0][0] - 1, ""))
+            current[4].extend(block)
+            return
+        leading = block[:timings[0]]
+        if leading and current is not None:
+            # Lines above a cue's id, after a blank line: the previous cue's text goes on.
+            current[4].append((leading[0][0] - 1, ""))
+            current[4].extend(leading[:-1])
+        elif len(leading) > 1:
+            number, text = leading[0]
+            raise MalformedError(f"text outside any cue: {text.strip()[:40]!r}", path=source.path,
+                                 line=number, hint="each cue needs a timing line 'start --> end' before its text")
+        identifier = leading[-1][1].strip() if leading else None
+        for position, index in enumerate(timings):
+            _close(current, cues)
+            number, text = block[index]
+            start, end = _timing(text, number, source.path, legacy)
+            stop = timings[position + 1] if position + 1 < len(timings) else len(block)
+            body = list(block[index + 1:stop])
+            following = None
+            if stop < len(block) and body and _BARE_ID.match(body[-1][1].strip()):
+                following = body.pop()[1].strip()
+            current = [start, end, identifier, number, body]
+            identifier = following
+
+    for number, text in enumerate(lines, start=1):
+        if not header and not cues and current is None and not block and text.strip():
+            match = _HEADER.match(text.strip())
+            if match:
+                header = True
+                title = match.group(1).strip() or None
+                block = [(0, "WEBVTT")]  # header metadata lines (Kind:, Language:) join it
+                continue
+        if text.strip():
+            if block and block[0][0] == 0 and "-->" in text:
+                block = []  # a cue straight after the header, with no blank line
+            block.append((number, text))
+            continue
+        if block and block[0][0] == 0:
+            block = []
+        flush_block()
+        block = []
+    if block and block[0][0] != 0:
+        flush_block()
+    _close(current, cues)
+    return VttFile(cues=tuple(cues), header=header, title=title, declared_duration=duration,
+                   confidence_notes=confidence, legacy_clock=legacy)
+
+
+def _close(current: list | None, cues: list[VttCue]) -> None:
+    if current is None:
+        return
+    start, end, identifier, timing_line, payload = current
+    while payload and not payload[-1][1].strip():
+        payload.pop()
+    cues.append(VttCue(start=start, end=end, identifier=identifier, timing_line=timing_line,
+                       payload=tuple(payload)))
+
+
+def _timing(text: str, number: int, path: str, legacy: bool) -> tuple[float, float]:
+    match = _TIMING.match(text)
+    start_text, end_text = (match.group(1), match.group(2)) if match else ("", "")
+    hint = "cue times look like 00:01:02.500 --> 00:01:04.000 (SRT: 00:01:02,500)"
+    if not end_text:
+        raise MalformedError(f"timing line {text.strip()[:60]!r} has no end time", path=path,
+                             line=number, hint=hint)
+    start = parse_clock(start_text, unpadded_milliseconds=legacy)
+    end = parse_clock(end_text, unpadded_milliseconds=legacy)
+    for value, written in ((start, start_text), (end, end_text)):
+        if value is None or not (legacy or _PADDED_CLOCK.match(written)):
+            raise MalformedError(f"{written[:30]!r} is not a cue time", path=path, line=number,
+                                 hint=hint)
+    return start, end
+
+
+def _legacy_clock(lines: Sequence[str]) -> bool:
+    """True when the file writes clocks like ``0:0:3.0``: its short fractions are milliseconds."""
+    for text in lines:
+        if "-->" not in text:
+            continue
+        match = _TIMING.match(text)
+        if match is None:
+            continue
+        for clock in (match.group(1), match.group(2)):
+            # Legacy exports write the hour as one digit; ``00:00:01.5`` is a padded clock with
+            # a tenth of a second, and ``00:01:0`` a truncated one.
+            if _LEGACY_HOUR.match(clock.strip()) and is_unpadded(clock):
+                return True
+    return False
+
+
+def clean_text(raw: str) -> str:
+    """Cue text on one line: inline tags removed, entities unescaped, whitespace collapsed."""
+    return " ".join(html.unescape(_TAG.sub("", raw)).split())
+
+
+def split_speaker(text: str) -> tuple[str | None, str]:
+    """``("Name", "rest")`` when ``text`` starts with a display-name prefix, else ``(None, text)``.
+
+    The name is kept raw (``Ada (Host)``, ``Sam’s iPad``, ``Lumi | Offchain Labs``, ``stokes``).
+    """
+    match = _PREFIX.match(text)
+    if match is None:
+        return None, text
+    name = match.group(1).strip()
+    rest = text[match.end():]
+    if not looks_like_name(name) or (name[-1:].isdigit() and rest[:1].isdigit()):
+        return None, text
+    return name, rest
+
+
+def looks_like_name(name: str) -> bool:
+    """The display-name rule shared by Zoom VTT and SRT prefixes."""
+    words = name.split()
+    if not words or len(words) > _MAX_NAME_WORDS or len(name) > 40:
+        return False
+    if name[0] in "-–—>([{*#" and not name.startswith("("):
+        return False
+    if _SENTENCE.search(name) or not any(char.isalpha() for char in name):
+        return False
+    lowered = name.lower()
+    if lowered in _LABEL_WORDS:
+        return False
+    return not (len(words) > 1 and words[0].lower().rstrip(".,") in _FUNCTION_WORDS)
+
+
+def cue_times(start: float, end: float, words: int) -> tuple[float, float, bool, tuple[str, ...]]:
+    """``(start, end, estimated, flags)``: an end before the start is flagged and estimated."""
+    if end < start:
+        return start, start + spoken_seconds(words), True, ("inverted",)
+    return start, end, False, ()
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Part of a cue credited to one voice (a Teams ``<v>`` span, a Meet ``(Name)`` section)."""
+
+    speaker: str
+    text: str
+    lines: tuple[int, ...]
+    speaker_change: bool = False
+
+
+def share_cue(cue: VttCue, pieces: Sequence[Piece]) -> list[Cue]:
+    """Cues for the pieces of one VTT cue; several pieces share its time by their words."""
+    kept = [piece for piece in pieces if piece.text]
+    if not kept:
+        return []
+    total_words = sum(len(piece.text.split()) for piece in kept)
+    start, end, estimated, flags = cue_times(cue.start, cue.end, total_words)
+    if len(kept) == 1:
+        piece = kept[0]
+        return [Cue(start, end, piece.speaker, piece.text, (cue.timing_line,) + piece.lines,
+                    estimated=estimated, speaker_change=piece.speaker_change, flags=flags)]
+    spans = spread_by_words([len(piece.text.split()) for piece in kept], start, end)
+    return [Cue(piece_start, piece_end, piece.speaker, piece.text, (cue.timing_line,) + piece.lines,
+                estimated=True, speaker_change=piece.speaker_change, flags=flags + ("split",))
+            for piece, (piece_start, piece_end) in zip(kept, spans)]
+
+
+def in_start_order(cues: Sequence[Cue]) -> list[Cue]:
+    """Cues sorted by start (stable); those that started before an earlier-written cue are flagged."""
+    flagged: list[Cue] = []
+    latest = float("-inf")
+    for cue in cues:
+        if cue.start is not None and cue.start < latest:
+            cue = _with_flag(cue, "out_of_order")
+        if cue.start is not None:
+            latest = max(latest, cue.start)
+        flagged.append(cue)
+    return sorted(flagged, key=lambda cue: cue.start if cue.start is not None else 0.0)
+
+
+def _with_flag(cue: Cue, flag: str) -> Cue:
+    return Cue(cue.start, cue.end, cue.speaker, cue.text, cue.lines, estimated=cue.estimated,
+               speaker_change=cue.speaker_change, flags=cue.flags + (flag,))
+
+
+def cue_notes(cues: Sequence[Cue]) -> tuple[str, ...]:
+    """Notes on unnamed cues (when others are named) and on inverted cues."""
+    found: list[str] = []
+    unnamed = sum(1 for cue in cues if cue.speaker == UNATTRIBUTED)
+    if unnamed and unnamed < len(cues):
+        found.append(f"{unnamed} cue(s) name no speaker; they are kept as unattributed, never "
+                     f"given to the speaker before.")
+    inverted = sum(1 for cue in cues if "inverted" in cue.flags)
+    if inverted:
+        found.append(f"{inverted} cue(s) end before they start; their end is estimated from "
+                     f"their words.")
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class HeadSketch:
+    """What the sniffers look at: the first lines of a source, sorted by role."""
+
+    header: bool
+    vtt_timings: int
+    srt_timings: int
+    payloads: tuple[str, ...]
+    legacy_clock: bool
+    lines: int
+
+
+def sketch(source: Source, count: int = 40) -> HeadSketch:
+    """Sort ``source.head(count)`` into timing lines and each cue's first payload line."""
+    head = source.head(count)
+    vtt = srt = 0
+    payloads: list[str] = []
+    after_timing = False
+    for line in head:
+        if _VTT_TIMING_LINE.match(line):
+            vtt += 1
+            after_timing = True
+        elif _SRT_TIMING_LINE.match(line):
+            srt += 1
+            after_timing = True
+        elif after_timing:
+            payloads.append(line)
+            after_timing = False
+    header = bool(head) and _HEADER.match(head[0]) is not None
+    legacy = _legacy_clock([line for line in head if "-->" in line])
+    return HeadSketch(header=header, vtt_timings=vtt, srt_timings=srt, payloads=tuple(payloads),
+                      legacy_clock=legacy, lines=len(head))
+
+
+def is_vtt_layout(head: HeadSketch) -> bool:
+    """A WEBVTT header, or (Meet captions have none) cue timing lines as a good part of the head."""
+    if head.header:
+        return True
+    return head.vtt_timings >= 2 and head.vtt_timings * 5 >= head.lines

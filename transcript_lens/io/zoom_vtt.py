@@ -1,0 +1,51 @@
+"""Zoom cloud-recording transcripts (``.vtt``): numbered cues whose text starts ``Name: ``.
+
+Times are read as written (Zoom's cues never overlap). The name is kept raw: ``Ada (Host)``,
+device names (``Sam’s iPad``), ``Lumi | Offchain Labs``, lower-case handles. A cue with no name
+prefix (Zoom could not tell who spoke) stays unattributed and is never folded into the speaker
+before. A ``Word:`` that is not a display name (``Note: it's 7:03``, ``Question: ...``) is text.
+"""
+
+from __future__ import annotations
+
+from ..model import UNATTRIBUTED, Cue, Transcript
+from .formats import Format
+from .source import Source
+from .webvtt import cue_times, is_vtt_layout, parse_vtt, sketch, split_speaker, cue_notes
+
+
+def sniff(source: Source) -> float:
+    head = sketch(source)
+    if not is_vtt_layout(head) or not head.payloads:
+        return 0.0
+    named = sum(1 for line in head.payloads if split_speaker(line)[0] is not None)
+    return 0.9 if named * 2 > len(head.payloads) else 0.0
+
+
+def parse(source: Source) -> Transcript:
+    vtt = parse_vtt(source)
+    cues: list[Cue] = []
+    for block in vtt.cues:
+        name, text = split_speaker(block.text)
+        if not text:
+            continue
+        start, end, estimated, flags = cue_times(block.start, block.end, len(text.split()))
+        cues.append(Cue(start, end, name or UNATTRIBUTED, text, block.lines, estimated=estimated,
+                        flags=flags))
+    notes = vtt.notes() + cue_notes(cues)
+    return Transcript(source=source.path, format="zoom_vtt", cues=tuple(cues), timed=True,
+                      title=vtt.title, declared_duration=vtt.declared_duration,
+                      notes=source.notes + notes)
+
+
+FORMATS = (
+    Format(
+        name="zoom_vtt",
+        label="Zoom cloud-recording transcript (.vtt)",
+        kind="transcript",
+        suffixes=(".vtt",),
+        recognised_by="WebVTT cues whose text starts with a speaker name, 'Name: text'",
+        sniff=sniff,
+        parse=parse,
+    ),
+)
