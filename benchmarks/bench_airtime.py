@@ -1,0 +1,66 @@
+"""Benchmark: the whole `transcript-lens airtime --json` process against a bare webvtt-py parse.
+
+Both are whole processes on the same file, run alternately in one session, so machine speed
+cancels out of the ratio. The budget (issue 2) is a ratio of at most 1.5.
+
+    .venv/bin/python benchmarks/bench_airtime.py            # the 165-minute Ethereum call
+    .venv/bin/python benchmarks/bench_airtime.py FILE --runs 30 --check
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT = (REPO.parent / "shared" / "corpus" / "exports" / "zoom_vtt" / "ethereum_pm"
+           / "one-off-1971_2026-03-17_001__transcript.vtt")
+BUDGET = 1.5
+
+
+def _tool() -> list[str]:
+    script = Path(sys.executable).parent / "transcript-lens"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("transcript-lens")
+    return [found] if found else [sys.executable, "-m", "transcript_lens.cli"]
+
+
+def _time(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if the ratio exceeds {BUDGET}")
+    args = parser.parse_args()
+    file = args.file
+    ours = _tool() + ["airtime", file, "--json"]
+    bare = [sys.executable, "-c", f"import webvtt; webvtt.read({file!r})"]
+    for command in (ours, bare):  # warm the file cache and .pyc files
+        _time(command)
+    ours_times, bare_times = [], []
+    for _ in range(args.runs):
+        ours_times.append(_time(ours))
+        bare_times.append(_time(bare))
+    ours_median = statistics.median(ours_times)
+    bare_median = statistics.median(bare_times)
+    ratio = ours_median / bare_median
+    print(f"file: {Path(file).name}")
+    print(f"bare webvtt.read process: median {bare_median * 1000:.0f} ms over {args.runs} runs")
+    print(f"transcript-lens airtime --json: median {ours_median * 1000:.0f} ms over {args.runs} runs")
+    print(f"ratio: {ratio:.2f} (budget {BUDGET})")
+    return 1 if args.check and ratio > BUDGET else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
