@@ -68,7 +68,7 @@ def main() -> None:
 
     \b
     Example:
-      transcript-lens airtime samples/ethereum_fcr_2026-03-03.vtt --facilitator "Alex Stokes"
+      transcript-lens airtime samples/ethereum_fcr_2026-03-03.vtt --facilitator "Will Corcoran"
     """
 
 
