@@ -53,7 +53,7 @@ def docx_source(data: bytes, *, path: str) -> Source:
         raise NotATranscriptError("is a damaged zip or Word file", path=path,
                                   hint="open it in Word and save it again as .docx, or export as .vtt") from None
     if "word/document.xml" not in names:
-        raise NotATranscriptError(f"is a zip archive ({_zip_kind(names)}), not a Word document", path=path,
+        raise NotATranscriptError(f"is {_zip_kind(names)}, not a Word document", path=path,
                                   hint="give the transcript itself (.docx, .vtt or .txt)")
     import docx  # python-docx is slow to import: only for .docx files
     from docx.opc.exceptions import PackageNotFoundError
@@ -79,7 +79,7 @@ def _zip_kind(names: set[str]) -> str:
         return "a PowerPoint file"
     if "content.xml" in names:
         return "an OpenDocument file"
-    return "not Office"
+    return "a zip archive"
 
 
 def _sniff(source: Source) -> float:
