@@ -15,7 +15,10 @@ import re
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import Piece, cue_notes, VttCue, clean_text, in_start_order, is_vtt_layout, looks_like_name, parse_vtt, share_cue, sketch
+from .webvtt import (
+    Piece, VttCue, clean_text, cue_notes, in_start_order, is_vtt_layout, looks_like_name,
+    parse_vtt, share_cue, sketch,
+)
 
 _MARK = re.compile(r">{2,}")
 _CART_NAME = re.compile(r"^([^:]{1,40}?):\s+(?=\S)")
@@ -40,11 +43,13 @@ def parse(source: Source) -> Transcript:
             voice = pieces[-1].speaker
         cues.extend(share_cue(block, pieces))
     ordered = in_start_order(cues)
-    notes = list(vtt.notes() + cue_notes(ordered))
+    notes = list(vtt.notes() + cue_notes(ordered, count_unnamed=False))
     if any(cue.speaker_change for cue in ordered):
         notes.append("'>>' marks a change of speaker; a cue holding one mid-text is split and "
                      "its time shared by words (estimated).")
-    if not any(cue.attributed for cue in ordered):
+    if any(cue.attributed for cue in ordered):
+        notes.append("Text after '>> NAME:' stays with that name until the next '>>'.")
+    else:
         notes.append("The captions name no speakers: every cue is unattributed.")
     return Transcript(source=source.path, format="captions_vtt", cues=tuple(ordered), timed=True,
                       title=vtt.title, declared_duration=vtt.declared_duration,

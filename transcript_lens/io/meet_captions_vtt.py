@@ -14,7 +14,9 @@ import re
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import Piece, cue_notes, VttCue, clean_text, is_vtt_layout, parse_vtt, share_cue, sketch
+from .webvtt import (
+    Piece, VttCue, clean_text, cue_notes, is_vtt_layout, parse_vtt, share_cue, sketch,
+)
 
 _NAME_LINE = re.compile(r"^\(([^()]{1,60})\)$")
 

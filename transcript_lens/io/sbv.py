@@ -15,7 +15,7 @@ from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
 from .timing import parse_clock
-from .webvtt import clean_text, cue_times, split_speaker, cue_notes
+from .webvtt import clean_text, cue_notes, cue_times, split_speaker
 
 _TIMING = re.compile(r"^\s*(\d+:\d{2}:\d{2}(?:\.\d{1,3})?),(\d+:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
 _TIMING_LIKE = re.compile(r"^\s*\d+:\d{1,2}:[\d.]*,")

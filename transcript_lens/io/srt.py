@@ -13,7 +13,7 @@ import re
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import cue_times, parse_vtt, sketch, split_speaker, cue_notes
+from .webvtt import cue_notes, cue_times, parse_vtt, sketch, split_speaker
 
 _INDEX = re.compile(r"^\d+$")
 

@@ -16,7 +16,10 @@ import re
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import Piece, cue_notes, VttCue, clean_text, in_start_order, is_vtt_layout, parse_vtt, share_cue, sketch
+from .webvtt import (
+    Piece, VttCue, clean_text, cue_notes, in_start_order, is_vtt_layout, parse_vtt, share_cue,
+    sketch,
+)
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _AAD_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+[0-9a-fA-F-]{36}@[0-9a-fA-F-]{36}\s*>", re.IGNORECASE)

@@ -39,6 +39,8 @@ _BARE_ID = re.compile(r"^(?:\d+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]
 # plus karaoke timestamps and the {\an8} positioning codes some SRT files carry.
 _TAG = re.compile(r"</?(?:c|b|i|u|v|s|lang|ruby|rt|font|span)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>"
                   r"|\{\\[^{}]*\}", re.IGNORECASE)
+# Ruby text is a reading aid for the base text beside it, not more speech.
+_RUBY_TEXT = re.compile(r"<rt(?:[.\s][^>]*)?>.*?</rt>", re.IGNORECASE)
 # Clock shapes for sniffing: VTT writes a dot before the fraction, SRT a comma.
 _VTT_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:\.\d+)?"
 _VTT_TIMING_LINE = re.compile(rf"^{_VTT_TIME}\s*-->\s*{_VTT_TIME}(?:\s|$)")
@@ -114,52 +116,46 @@ class VttFile:
 
 def parse_vtt(source: Source) -> VttFile:
     """Read the WebVTT (or SRT) block structure of ``source``; MalformedError names a bad line."""
-    lines = source.lines
-    legacy = _legacy_clock(lines)
+    legacy = _legacy_clock(source.lines)
+    blocks = _blocks(source.lines)
+    header = bool(blocks) and _HEADER.match(blocks[0][0][1].strip()) is not None
+    title = None
+    if header:
+        title = _HEADER.match(blocks[0][0][1].strip()).group(1).strip() or None
+        # Metadata lines (Kind:, Language:) belong to the header; a cue may follow with no blank.
+        rest = blocks.pop(0)[1:]
+        timing = next((index for index, (_, text) in enumerate(rest) if "-->" in text), None)
+        if timing is not None:
+            blocks.insert(0, rest[timing:])
     cues: list[VttCue] = []
-    # Each pending cue is [start, end, identifier, timing line, payload list].
-    current: list | None = None
-    header = False
-    title: str | None = None
+    current: _OpenCue | None = None
     duration: float | None = None
     confidence = 0
-    block: list[tuple[int, str]] = []
-
-    def flush_block() -> None:
-        nonlocal current, duration, confidence
-        if not block:
-            return
+    for block in blocks:
         first = block[0][1].strip()
         if _SKIPPED_BLOCK.match(first):
-            if first.startswith("NOTE"):
-                if _CONFIDENCE.match(first):
-                    confidence += 1
-                declared = _DURATION.search(" ".join(text for _, text in block))
-                if declared and duration is None:
-                    duration = parse_clock(declared.group(1))
+            if _CONFIDENCE.match(first):
+                confidence += 1
+            declared = _DURATION.search(" ".join(text for _, text in block))
+            if first.startswith("NOTE") and declared and duration is None:
+                duration = parse_clock(declared.group(1))
             _close(current, cues)
             current = None
-            return
+            continue
         timings = [index for index, (_, text) in enumerate(block) if "-->" in text]
-        if not timings:
+        leading = block[:timings[0]] if timings else block
+        # A cue's id is the line straight above its timing line; anything above that, after a
+        # blank line, is the previous cue's text going on (Meet's " " and "-" lines).
+        going_on = leading[:-1] if timings else leading
+        if going_on:
             if current is None:
-                number, text = block[0]
+                number, text = going_on[0]
                 raise MalformedError(f"text outside any cue: {text.strip()[:40]!r}",
                                      path=source.path, line=number,
                                      hint="each cue needs a timing line 'start --> end' before its text")
-            current[4].append((block[0][0] - 1, ""))
-            current[4].extend(block)
-            return
-        leading = block[:timings[0]]
-        if leading and current is not None:
-            # Lines above a cue's id, after a blank line: the previous cue's text goes on.
-            current[4].append((leading[0][0] - 1, ""))
-            current[4].extend(leading[:-1])
-        elif len(leading) > 1:
-            number, text = leading[0]
-            raise MalformedError(f"text outside any cue: {text.strip()[:40]!r}", path=source.path,
-                                 line=number, hint="each cue needs a timing line 'start --> end' before its text")
-        identifier = leading[-1][1].strip() if leading else None
+            current.payload.append((going_on[0][0] - 1, ""))
+            current.payload.extend(going_on)
+        identifier = leading[-1][1].strip() if timings and leading else None
         for position, index in enumerate(timings):
             _close(current, cues)
             number, text = block[index]
@@ -168,42 +164,48 @@ def parse_vtt(source: Source) -> VttFile:
             body = list(block[index + 1:stop])
             following = None
             if stop < len(block) and body and _BARE_ID.match(body[-1][1].strip()):
-                following = body.pop()[1].strip()
-            current = [start, end, identifier, number, body]
+                following = body.pop()[1].strip()  # the next cue's id, no blank line between
+            current = _OpenCue(start, end, identifier, number, body)
             identifier = following
-
-    for number, text in enumerate(lines, start=1):
-        if not header and not cues and current is None and not block and text.strip():
-            match = _HEADER.match(text.strip())
-            if match:
-                header = True
-                title = match.group(1).strip() or None
-                block = [(0, "WEBVTT")]  # header metadata lines (Kind:, Language:) join it
-                continue
-        if text.strip():
-            if block and block[0][0] == 0 and "-->" in text:
-                block = []  # a cue straight after the header, with no blank line
-            block.append((number, text))
-            continue
-        if block and block[0][0] == 0:
-            block = []
-        flush_block()
-        block = []
-    if block and block[0][0] != 0:
-        flush_block()
     _close(current, cues)
     return VttFile(cues=tuple(cues), header=header, title=title, declared_duration=duration,
                    confidence_notes=confidence, legacy_clock=legacy)
 
 
-def _close(current: list | None, cues: list[VttCue]) -> None:
+def _blocks(lines: Sequence[str]) -> list[list[tuple[int, str]]]:
+    """Runs of non-blank lines with their 1-based numbers (whitespace-only lines are blank)."""
+    blocks: list[list[tuple[int, str]]] = []
+    block: list[tuple[int, str]] = []
+    for number, text in enumerate(lines, start=1):
+        if text.strip():
+            block.append((number, text))
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+@dataclass(slots=True)
+class _OpenCue:
+    """A cue whose payload may still grow (text after a blank line goes on with it)."""
+
+    start: float
+    end: float
+    identifier: str | None
+    timing_line: int
+    payload: list[tuple[int, str]]
+
+
+def _close(current: _OpenCue | None, cues: list[VttCue]) -> None:
     if current is None:
         return
-    start, end, identifier, timing_line, payload = current
+    payload = current.payload
     while payload and not payload[-1][1].strip():
         payload.pop()
-    cues.append(VttCue(start=start, end=end, identifier=identifier, timing_line=timing_line,
-                       payload=tuple(payload)))
+    cues.append(VttCue(start=current.start, end=current.end, identifier=current.identifier,
+                       timing_line=current.timing_line, payload=tuple(payload)))
 
 
 def _timing(text: str, number: int, path: str, legacy: bool) -> tuple[float, float]:
@@ -240,7 +242,7 @@ def _legacy_clock(lines: Sequence[str]) -> bool:
 
 def clean_text(raw: str) -> str:
     """Cue text on one line: inline tags removed, entities unescaped, whitespace collapsed."""
-    return " ".join(html.unescape(_TAG.sub("", raw)).split())
+    return " ".join(html.unescape(_TAG.sub("", _RUBY_TEXT.sub("", raw))).split())
 
 
 def split_speaker(text: str) -> tuple[str | None, str]:
@@ -325,11 +327,11 @@ def _with_flag(cue: Cue, flag: str) -> Cue:
                speaker_change=cue.speaker_change, flags=cue.flags + (flag,))
 
 
-def cue_notes(cues: Sequence[Cue]) -> tuple[str, ...]:
+def cue_notes(cues: Sequence[Cue], *, count_unnamed: bool = True) -> tuple[str, ...]:
     """Notes on unnamed cues (when others are named) and on inverted cues."""
     found: list[str] = []
     unnamed = sum(1 for cue in cues if cue.speaker == UNATTRIBUTED)
-    if unnamed and unnamed < len(cues):
+    if count_unnamed and unnamed and unnamed < len(cues):
         found.append(f"{unnamed} cue(s) name no speaker; they are kept as unattributed, never "
                      f"given to the speaker before.")
     inverted = sum(1 for cue in cues if "inverted" in cue.flags)

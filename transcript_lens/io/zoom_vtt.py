@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import cue_times, is_vtt_layout, parse_vtt, sketch, split_speaker, cue_notes
+from .webvtt import cue_notes, cue_times, is_vtt_layout, parse_vtt, sketch, split_speaker
 
 
 def sniff(source: Source) -> float:
