@@ -65,18 +65,18 @@ def test_turns_json_contract():
         assert {"name", "role", "inferred"} <= set(speaker)
     first = record["turns"][0]
     assert {"speaker", "start", "end", "text", "lines", "inferred"} <= set(first)
-    assert first == {**first, "speaker": "Rhian Price", "start": 1.0, "end": 9.0, "lines": [5],
+    assert first == {**first, "speaker": "Rhian Price", "start": 1.0, "end": 9.0, "lines": [4, 5],
                      "inferred": False}
     assert [t["speaker"] for t in record["turns"]] == [
         "Rhian Price", "Tom Evans", "Alex Gray", "(unattributed)", "Rhian Price", "Tom Evans", "Alex Gray"]
-    # Lines are 1-based lines of the input file: line 5 holds the first payload.
+    # Lines are 1-based lines of the input file: line 4 holds the timing, line 5 the payload.
     assert WORKSHOP.read_text().splitlines()[4].startswith("Rhian Price (Host):")
 
 
 def test_turns_csv_has_one_row_per_turn():
     result = run("turns", WORKSHOP, "--csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 7 and rows[0]["speaker"] == "Rhian Price" and rows[0]["lines"] == "5"
+    assert len(rows) == 7 and rows[0]["speaker"] == "Rhian Price" and rows[0]["lines"] == "4 5"
 
 
 def test_airtime_csv_and_table():
