@@ -434,3 +434,10 @@ def test_legacy_times_differ_from_webvtt_py_exactly_where_the_fraction_is_short(
         else:
             assert cue.start == seconds(caption.start_time)
     assert differ > 0
+
+
+def test_meet_captions_without_header_are_recognised_however_many_lines_a_cue_has():
+    cue = "{start} --> {end}\n(Ana)\none two\n-\n \n(Ben)\nthree\nfour\nfive\n-\n \n(Cy)\nsix\n\n"
+    text = "".join(cue.format(start=f"00:00:{4 * n:02d}.000", end=f"00:00:{4 * n + 4:02d}.000")
+                   for n in range(5))
+    assert detect(Source.from_text(text, path="captions.vtt")).name == "meet_captions_vtt"

@@ -350,7 +350,8 @@ class HeadSketch:
     srt_timings: int
     payloads: tuple[str, ...]
     legacy_clock: bool
-    lines: int
+    #: The first or second non-blank line (after an id) is a VTT timing line.
+    opens_with_timing: bool
 
 
 def sketch(source: Source, count: int = 40) -> HeadSketch:
@@ -371,12 +372,11 @@ def sketch(source: Source, count: int = 40) -> HeadSketch:
             after_timing = False
     header = bool(head) and _HEADER.match(head[0]) is not None
     legacy = _legacy_clock([line for line in head if "-->" in line])
+    opens = any(_VTT_TIMING_LINE.match(line) for line in head[:2])
     return HeadSketch(header=header, vtt_timings=vtt, srt_timings=srt, payloads=tuple(payloads),
-                      legacy_clock=legacy, lines=len(head))
+                      legacy_clock=legacy, opens_with_timing=opens)
 
 
 def is_vtt_layout(head: HeadSketch) -> bool:
-    """A WEBVTT header, or (Meet captions have none) cue timing lines as a good part of the head."""
-    if head.header:
-        return True
-    return head.vtt_timings >= 2 and head.vtt_timings * 5 >= head.lines
+    """A WEBVTT header, or (Meet captions have none) a file that opens with a cue timing line."""
+    return head.header or (head.opens_with_timing and head.vtt_timings >= 2)
