@@ -50,8 +50,8 @@ def _layout(source: Source) -> str | None:
         return "deepgram_json"
     if _UTTERANCES.search(text):
         return "assemblyai_json"
-    is_segments = _SEGMENTS.search(text) or (text.lstrip().startswith("[") and _SEGMENT_KEYS.search(text, 0, 4096))
-    if is_segments:
+    bare_list = text.lstrip().startswith("[") and _SEGMENT_KEYS.search(text, 0, 4096)
+    if _SEGMENTS.search(text) or bare_list:
         return "whisperx_json" if _SPEAKER.search(text) else "whisper_json"
     return None
 
@@ -370,9 +370,15 @@ def parse_assemblyai(source: Source) -> Transcript:
             cues.append(cue)
     if words:
         cues = _word_runs(words)
-    duration = data.get("audio_duration")
-    declared = float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None
-    return _transcript(source, "assemblyai_json", cues, notes, duration=declared)
+    return _transcript(source, "assemblyai_json", cues, notes,
+                       duration=_duration(data.get("audio_duration")))
+
+
+def _duration(value: object) -> float | None:
+    """The recording's length in seconds as the engine states it, if it is a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return None
+    return float(value)
 
 
 def _label(value: object, prefix: str) -> str:
@@ -393,8 +399,7 @@ def parse_deepgram(source: Source) -> Transcript:
     if not isinstance(results, dict):
         raise MalformedError("has no 'results' object", path=source.path, line=1, hint=_HINT)
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    duration = metadata.get("duration")
-    declared = float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None
+    declared = _duration(metadata.get("duration"))
     notes: list[str] = []
     utterances = results.get("utterances")
     if isinstance(utterances, list) and utterances:
