@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES
 from transcript_lens.errors import EmptyFileError, MalformedError, NotATranscriptError
 from transcript_lens.io import detect, open_source, read_chat, read_roster
 from transcript_lens.io.zoom_chat import public_messages
-from transcript_lens.model import Attendee, ChatMessage
+from transcript_lens.companions import Attendee, ChatMessage
 
 COMPANIONS = FIXTURES / "companions"
 

@@ -441,3 +441,23 @@ def test_meet_captions_without_header_are_recognised_however_many_lines_a_cue_ha
     text = "".join(cue.format(start=f"00:00:{4 * n:02d}.000", end=f"00:00:{4 * n + 4:02d}.000")
                    for n in range(5))
     assert detect(Source.from_text(text, path="captions.vtt")).name == "meet_captions_vtt"
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from transcript_lens.io.timing import parse_clock  # noqa: E402
+from transcript_lens.io.webvtt import _timing  # noqa: E402
+
+
+@given(st.integers(0, 99), st.integers(0, 59), st.integers(0, 59), st.integers(0, 999))
+def test_the_fast_timing_path_reads_exactly_what_parse_clock_reads(hours, minutes, seconds, millis):
+    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+    assert _timing(f"{clock} --> {clock}", 1, "x.vtt", False) == (parse_clock(clock), parse_clock(clock))
+
+
+@given(st.lists(st.sampled_from(["&", "amp;", "lt;", "gt;", "#39;", "eacute;", "nbsp;", "x", " ", "AT&T",
+                                  "#x41;", "quot"]), max_size=12).map("".join))
+def test_entities_unescape_exactly_as_html_does(text):
+    import html
+
+    assert clean_text(text) == " ".join(html.unescape(text).split())

@@ -8,8 +8,6 @@ output. Heavy modules (rich, pandas, models) are imported inside the commands th
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -97,6 +95,9 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
 
 
 def _csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()

@@ -6,7 +6,7 @@ recording; formatting happens only in writers. Values are frozen: stages return 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: The speaker of cues that nobody was credited with (a Zoom cue without ``Name:``, an Otter
 #: "Unknown Speaker" block, every line of a caption file). Kept as its own speaker, never folded
@@ -120,47 +120,3 @@ class Turn:
     @property
     def words(self) -> int:
         return len(self.text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class ChatMessage:
-    """One message of a meeting chat export. ``direct`` marks a private (direct) message."""
-
-    time: float | None
-    sender: str
-    text: str
-    lines: tuple[int, ...]
-    recipient: str | None = None
-    direct: bool = False
-    reaction: bool = False
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class Chat:
-    source: str
-    format: str
-    messages: tuple[ChatMessage, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Attendee:
-    """One row of a participants/attendance list: a display name and minutes present if known."""
-
-    name: str
-    minutes: float | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Roster:
-    source: str
-    format: str
-    attendees: tuple[Attendee, ...] = field(default_factory=tuple)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(attendee.name for attendee in self.attendees)

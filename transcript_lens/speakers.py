@@ -9,7 +9,6 @@ It does not infer speakers for unnamed cues (that is a later stage) and never re
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -110,6 +109,8 @@ def load_aliases(path: str | Path) -> dict[str, str]:
     text = file.read_text(encoding="utf-8-sig", errors="replace")
     if file.suffix.lower() in (".yaml", ".yml"):
         return _aliases_from_yaml(text, file)
+    import csv  # only alias files need it: kept off the airtime start-up path
+
     aliases: dict[str, str] = {}
     for number, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or not any(cell.strip() for cell in row):

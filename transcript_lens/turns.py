@@ -47,35 +47,36 @@ def relabel(transcript: Transcript, labels: Mapping[str, str]) -> tuple[Cue, ...
 
 def credit(cues: Sequence[Cue]) -> Credit:
     """Seconds credited to each cue under the overlap policy of this module."""
-    bounds = sorted({t for cue in cues if cue.start is not None and cue.end is not None
-                     and cue.end > cue.start for t in (cue.start, cue.end)})
+    events: list[tuple[float, int, int]] = []  # (time, 0 = ends / 1 = starts, cue index)
+    for index, cue in enumerate(cues):
+        if cue.start is not None and cue.end is not None and cue.end > cue.start:
+            events.append((cue.start, 1, index))
+            events.append((cue.end, 0, index))
+    events.sort()
     seconds = [0.0] * len(cues)
-    if len(bounds) < 2:
-        return Credit(tuple(seconds), 0.0, 0.0)
-    # Sweep the pieces between consecutive boundaries; ``active`` holds cue indices.
-    starts = sorted((cue.start, index) for index, cue in enumerate(cues)
-                    if cue.start is not None and cue.end is not None and cue.end > cue.start)
-    active: list[int] = []
-    position = 0
     overlap = 0.0
     speech = 0.0
-    for left, right in zip(bounds, bounds[1:]):
-        while position < len(starts) and starts[position][0] <= left:
-            active.append(starts[position][1])
-            position += 1
-        active = [index for index in active if cues[index].end > left]
-        if not active:
+    speaking: dict[str, set[int]] = {}  # who is speaking now, and in which of their cues
+    for position, (time, starts, index) in enumerate(events):
+        speaker = cues[index].speaker
+        if starts:
+            speaking.setdefault(speaker, set()).add(index)
+        else:
+            own = speaking[speaker]
+            own.discard(index)
+            if not own:
+                del speaking[speaker]
+        if not speaking or position + 1 == len(events):
             continue
-        length = right - left
-        by_speaker: dict[str, list[int]] = {}
-        for index in active:
-            by_speaker.setdefault(cues[index].speaker, []).append(index)
-        share = length / len(by_speaker)
-        for indices in by_speaker.values():
-            for index in indices:
-                seconds[index] += share / len(indices)
+        length = events[position + 1][0] - time
+        if length <= 0:
+            continue
+        share = length / len(speaking)
+        for own in speaking.values():
+            for member in own:
+                seconds[member] += share / len(own)
         speech += length
-        if len(by_speaker) > 1:
+        if len(speaking) > 1:
             overlap += length
     return Credit(tuple(seconds), overlap, speech)
 
@@ -89,6 +90,7 @@ def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,
         credited = credit(cues).seconds
     turns: list[Turn] = []
     run: list[int] = []
+    run_end = float("-inf")  # the latest end among the run's cues
 
     def close() -> None:
         if not run:
@@ -116,9 +118,12 @@ def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,
             last = cues[run[-1]]
             same = cue.speaker == last.speaker and not cue.speaker_change
             if same and cue.start is not None and last.end is not None:
-                same = cue.start - max(cues[i].end or 0.0 for i in run) <= gap
+                same = cue.start - run_end <= gap
             if not same:
                 close()
+                run_end = float("-inf")
         run.append(index)
+        if cue.end is not None:
+            run_end = max(run_end, cue.end)
     close()
     return tuple(turns)

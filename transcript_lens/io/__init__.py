@@ -9,11 +9,15 @@ a model and never print.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EmptyFileError, NotATranscriptError
-from ..model import Chat, Roster, Transcript
+from ..model import Transcript
 from .formats import Format, all_formats, detect, format_names, get_format
 from .source import Source, decode, read_bytes, sniff_binary
+
+if TYPE_CHECKING:
+    from ..companions import Chat, Roster
 
 __all__ = [
     "Format", "Source", "all_formats", "detect", "format_names", "get_format", "open_source",

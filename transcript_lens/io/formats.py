@@ -16,26 +16,31 @@ from typing import Any
 from ..errors import NotATranscriptError
 from .source import Source
 
-#: Reader modules inside ``transcript_lens.io``, in tie-breaking order.
-READER_MODULES = (
-    "zoom_vtt",
-    "teams_vtt",
-    "meet_captions_vtt",
-    "captions_vtt",
-    "srt",
-    "sbv",
-    "zoom_captions_txt",
-    "zoom_live_txt",
-    "teams_docx",
-    "google_meet",
-    "otter",
-    "asr_json",
-    "diarized_text",
-    "plain",
-    "zoom_chat",
-    "zoom_participants",
-)
+#: Reader modules inside ``transcript_lens.io``, in tie-breaking order, with the suffixes their
+#: formats claim (a test keeps this in step with each module's ``FORMATS``). Detection imports
+#: the modules that claim a file's suffix first and only imports the rest when none of those is
+#: sure of the content: importing every reader costs more than parsing a transcript.
+READER_MODULES = {
+    "zoom_vtt": (".vtt",),
+    "teams_vtt": (".vtt",),
+    "meet_captions_vtt": (".vtt",),
+    "captions_vtt": (".vtt",),
+    "srt": (".srt",),
+    "sbv": (".sbv",),
+    "zoom_captions_txt": (".txt",),
+    "zoom_live_txt": (".txt",),
+    "teams_docx": (".docx", ".txt", ".md"),
+    "google_meet": (".txt", ".md"),
+    "otter": (".txt", ".md"),
+    "asr_json": (".json",),
+    "diarized_text": (".txt", ".md"),
+    "plain": (".md", ".txt"),
+    "zoom_chat": (".txt",),
+    "zoom_participants": (".csv", ".txt"),
+}
 
+#: A content score this high from a format claiming the suffix ends detection early.
+CONFIDENT = 0.85
 #: What a matching suffix adds to a format's content score.
 SUFFIX_HINT = 0.05
 #: Below this best score a file is not recognised.
@@ -62,11 +67,11 @@ class Format:
 
 def all_formats() -> tuple[Format, ...]:
     """Every registered format, in registry order."""
-    found: list[Format] = []
-    for module_name in READER_MODULES:
-        module = importlib.import_module(f"{__package__}.{module_name}")
-        found.extend(module.FORMATS)
-    return tuple(found)
+    return tuple(fmt for module_name in READER_MODULES for fmt in _module_formats(module_name))
+
+
+def _module_formats(module_name: str) -> tuple[Format, ...]:
+    return importlib.import_module(f"{__package__}.{module_name}").FORMATS
 
 
 def format_names(kind: str | None = None) -> tuple[str, ...]:
@@ -85,16 +90,22 @@ def detect(source: Source, *, kind: str | None = None) -> Format:
     """The format whose sniff scores ``source`` highest (suffix as a small hint)."""
     best: Format | None = None
     best_score = 0.0
-    for fmt in all_formats():
-        if kind is not None and fmt.kind != kind:
-            continue
-        score = fmt.sniff(source)
-        if score <= 0.0:
-            continue
-        if source.suffix in fmt.suffixes:
-            score += SUFFIX_HINT
-        if score > best_score:
-            best, best_score = fmt, score
+    claiming = [name for name, suffixes in READER_MODULES.items() if source.suffix in suffixes]
+    others = [name for name in READER_MODULES if name not in claiming]
+    for group in (claiming, others):
+        for module_name in group:
+            for fmt in _module_formats(module_name):
+                if kind is not None and fmt.kind != kind:
+                    continue
+                score = fmt.sniff(source)
+                if score <= 0.0:
+                    continue
+                if source.suffix in fmt.suffixes:
+                    score += SUFFIX_HINT
+                if score > best_score:
+                    best, best_score = fmt, score
+        if best_score >= CONFIDENT:
+            break
     if best is None or best_score < MIN_SCORE:
         first = next((line for line in source.head(1)), "")
         preview = (first[:40] + "…") if len(first) > 40 else first

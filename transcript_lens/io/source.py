@@ -29,9 +29,8 @@ _MAGIC = (
     (b"SQLite format 3", "an SQLite database"),
 )
 _ZIP_MAGIC = b"PK\x03\x04"
-# The line split that editors use; str.splitlines would also split on \f, \x1c, U+2028... and
-# shift the line numbers we report.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Characters that do not occur in text files (tab, CR, LF, FF and VT aside).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 # Sequences that UTF-8 read as cp1252/latin-1 leaves behind ("90Â min", "itâ€™s").
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2[\u0080-\u00bf\u20ac\u201a-\u2122][\u0080-\u00bf\u0152-\u2122]?")
 
@@ -153,10 +152,12 @@ def _strict(data: bytes, encoding: str, path: str) -> str:
 def _from_decoded(text: str, *, path: str, encoding: str, notes: tuple[str, ...]) -> Source:
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = _LINE_BREAK.split(text)
+    # Split where editors do (CRLF, CR, LF); str.splitlines would also split on \f, \x1c,
+    # U+2028... and shift the line numbers we report.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    control = sum(1 for char in text[:8192] if char < " " and char not in "\t\r\n\f\v")
+    control = len(_CONTROL.findall(text, 0, 8192))
     if control > max(8, len(text[:8192]) // 50):
         raise NotATranscriptError("is binary data, not text", path=path,
                                   hint="give a transcript exported as text (.vtt, .txt, .srt, .json) or .docx")
@@ -170,9 +171,9 @@ def _from_decoded(text: str, *, path: str, encoding: str, notes: tuple[str, ...]
 
 def _repair_mojibake(lines: list[str]) -> int:
     """Fix lines that show UTF-8 read as cp1252, in place; ftfy is imported only if needed."""
-    broken = [index for index, line in enumerate(lines) if _MOJIBAKE.search(line)]
-    if not broken:
+    if not _MOJIBAKE.search("\n".join(lines)):
         return 0
+    broken = [index for index, line in enumerate(lines) if _MOJIBAKE.search(line)]
     import ftfy  # 50 ms to import: only for files that need it
 
     repaired = 0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ..errors import MalformedError
-from ..model import Chat, ChatMessage
+from ..companions import Chat, ChatMessage
 from .formats import Format
 from .source import Source
 from .timing import parse_clock

@@ -15,7 +15,7 @@ import csv
 import re
 
 from ..errors import MalformedError
-from ..model import Attendee, Roster
+from ..companions import Attendee, Roster
 from .formats import Format
 from .source import Source
 
