@@ -32,7 +32,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Characters that do not occur in text files (tab, CR, LF, FF and VT aside).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 # Sequences that UTF-8 read as cp1252/latin-1 leaves behind ("90Â min", "itâ€™s").
-_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2[\u0080-\u00bf\u20ac\u201a-\u2122][\u0080-\u00bf\u0152-\u2122]?")
+# Compiled on first use only: most files are ASCII or clean, and start-up time counts.
+_MOJIBAKE = "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2[\u0080-\u00bf\u20ac\u201a-\u2122][\u0080-\u00bf\u0152-\u2122]?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +172,11 @@ def _from_decoded(text: str, *, path: str, encoding: str, notes: tuple[str, ...]
 
 def _repair_mojibake(lines: list[str]) -> int:
     """Fix lines that show UTF-8 read as cp1252, in place; ftfy is imported only if needed."""
-    if not _MOJIBAKE.search("\n".join(lines)):
+    text = "\n".join(lines)
+    if text.isascii() or not re.search(_MOJIBAKE, text):
         return 0
-    broken = [index for index, line in enumerate(lines) if _MOJIBAKE.search(line)]
+    pattern = re.compile(_MOJIBAKE)
+    broken = [index for index, line in enumerate(lines) if pattern.search(line)]
     import ftfy  # 50 ms to import: only for files that need it
 
     repaired = 0
