@@ -155,3 +155,14 @@ def test_the_fast_path_imports_no_model_library():
          "try:\n    main()\nexcept SystemExit:\n    pass\nprint('HEAVY', [m for m in ('torch','spacy') if m in sys.modules])"],
         capture_output=True, text=True, check=True)
     assert "HEAVY []" in help_run.stdout
+
+
+def test_a_companion_file_given_as_the_transcript_says_what_it_is():
+    chat = FIXTURES / "live" / "zoom_chat_local.txt"
+    result = run("airtime", chat)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"transcript-lens: error: {chat}: is a Zoom meeting chat (.txt), not a transcript "
+        "(a chat export goes with a transcript: give the meeting's transcript instead)")
+    result = run("turns", PARTICIPANTS)
+    assert result.exit_code == 1 and "not a transcript (give it with --attendees)" in result.stderr

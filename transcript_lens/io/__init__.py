@@ -40,12 +40,26 @@ def open_source(path: str | Path) -> Source:
     return decode(data, path=path)
 
 
+_WHAT_TO_DO = {
+    "transcript": "give it as the transcript FILE",
+    "chat": "a chat export goes with a transcript: give the meeting's transcript instead",
+    "roster": "give it with --attendees",
+}
+
+
 def _parse(path: str | Path, kind: str, format: str | None):
     source = open_source(path)
-    fmt = get_format(format) if format else detect(source, kind=kind)
+    if format:
+        fmt = get_format(format)
+    else:
+        try:
+            fmt = detect(source, kind=kind)
+        except NotATranscriptError:
+            # Say what the file is when it is a known file of another kind (a chat given as
+            # the transcript, say), rather than only that it is not what was asked for.
+            fmt = detect(source)
     if fmt.kind != kind:
-        raise NotATranscriptError(f"is a {fmt.label}, not a {kind}", path=path,
-                                  hint=f"give it with the option for a {fmt.kind}")
+        raise NotATranscriptError(f"is a {fmt.label}, not a {kind}", path=path, hint=_WHAT_TO_DO[fmt.kind])
     result = fmt.parse(source)
     if kind == "transcript" and not result.cues:
         raise EmptyFileError("has no speech in it (no cue with text)", path=path,

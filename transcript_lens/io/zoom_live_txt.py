@@ -19,8 +19,11 @@ from .source import Source
 from .timing import estimate_ends, parse_clock, spread_by_words
 
 _LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})(?:[.,]\d+)?\s+(.*\S)\s*$")
-_CHAT_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}\t")
-_CART_NAME = re.compile(r"^([A-Z][A-Za-z.'\- ]{0,38}[A-Za-z.]):\s+(?=\S)")
+# Zoom chat exports also start lines with a clock: a tab after it, or "From X to Y:".
+_CHAT_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}(?:\t|\s+From\s.+\sto\s.+:)")
+# CART captioners write the name in capitals: ">> MS. RIVERA: ..."; ">> thank you, chair: ..."
+# stays speech.
+_CART_NAME = re.compile(r"^([A-Z][A-Z.'\- ]{0,38}[A-Z.]):(?:\s+|$)")
 _DAY = 24 * 3600
 
 
@@ -28,7 +31,8 @@ def sniff(source: Source) -> float:
     head = source.head(40)
     if not head or any(_CHAT_LIKE.match(line) for line in head[:10]):
         return 0.0
-    timed = sum(1 for line in head if _LINE.match(line))
+    # A caption clock line never holds a cue timing arrow (that is WebVTT/SRT).
+    timed = sum(1 for line in head if "-->" not in line and _LINE.match(line))
     return 0.9 * timed / len(head)
 
 
@@ -65,10 +69,13 @@ def parse(source: Source) -> Transcript:
     ends = estimate_ends(starts, [len(text.split()) for _, text, _ in raw])
     cues: list[Cue] = []
     latest = float("-inf")
+    speaker = UNATTRIBUTED
     for (start, text, number), end in zip(raw, ends):
         flags = ("out_of_order",) if start <= latest and cues else ()
         latest = max(latest, start)
-        cues.extend(_split_marks(start, end, text, number, flags))
+        # A speaker named by ">> NAME:" goes on speaking until the next ">>".
+        pieces, speaker = _split_marks(start, end, text, number, flags, speaker)
+        cues.extend(pieces)
     notes = ["Times are the caption clock; each line ends at the next line's start or when its "
              "words would have been spoken (estimated)."]
     if any(cue.speaker_change for cue in cues):
@@ -77,24 +84,27 @@ def parse(source: Source) -> Transcript:
                       notes=source.notes + tuple(notes))
 
 
-def _split_marks(start: float, end: float, text: str, number: int,
-                 flags: tuple[str, ...]) -> list[Cue]:
+def _split_marks(start: float, end: float, text: str, number: int, flags: tuple[str, ...],
+                 speaker: str) -> tuple[list[Cue], str]:
+    """The cues of one caption line and the speaker who holds the floor after it."""
     if ">>" not in text:
-        return [Cue(start, end, UNATTRIBUTED, text, (number,), estimated=True, flags=flags)]
+        return [Cue(start, end, speaker, text, (number,), estimated=True, flags=flags)], speaker
     pieces = [piece.strip() for piece in text.split(">>")]
     marked = [index > 0 for index in range(len(pieces))]
     kept = [(piece, mark) for piece, mark in zip(pieces, marked) if piece]
     spans = spread_by_words([len(piece.split()) for piece, _ in kept], start, end)
     cues = []
     for (piece, mark), (piece_start, piece_end) in zip(kept, spans):
-        speaker = UNATTRIBUTED
         name = _CART_NAME.match(piece) if mark else None
+        if mark:
+            speaker = UNATTRIBUTED
         if name is not None:
-            speaker = name.group(1).strip().title()
-            piece = piece[name.end():]
-        cues.append(Cue(piece_start, piece_end, speaker, piece, (number,), estimated=True,
-                        speaker_change=mark, flags=flags))
-    return cues
+            speaker = name.group(1).strip()  # kept as written; speakers.py cleans names
+            piece = piece[name.end():].strip()
+        if piece:  # ">> NAME:" at the end of a line names who speaks on the next one
+            cues.append(Cue(piece_start, piece_end, speaker, piece, (number,), estimated=True,
+                            speaker_change=mark, flags=flags))
+    return cues, speaker
 
 
 FORMATS = (
