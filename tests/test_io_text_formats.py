@@ -3,7 +3,6 @@ markdown minutes. One small fixture per quirk in tests/fixtures/text/, then the 
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from ..errors import MalformedError
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import spoken_seconds
+from .timing import flag_out_of_order, spoken_seconds
 
 # Only text that opens like a JSON object or an array of objects is looked at; the diarised
 # text layout ``[0:00:06.8 - ...] SPEAKER_00 - ...`` also starts with a bracket.
@@ -173,21 +172,9 @@ def _cue(start: float | None, end: float | None, speaker: str, text: str,
     return Cue(start, end, speaker, text, lines, estimated=estimated, flags=flags)
 
 
-def _in_order(cues: list[Cue]) -> list[Cue]:
-    """Flag cues that start before the one before them (engines sort by time; edits may not)."""
-    ordered: list[Cue] = []
-    latest = float("-inf")
-    for cue in cues:
-        if cue.start is not None and cue.start < latest:
-            cue = replace(cue, flags=cue.flags + ("out_of_order",))
-        latest = max(latest, cue.start if cue.start is not None else latest)
-        ordered.append(cue)
-    return ordered
-
-
 def _transcript(source: Source, name: str, cues: list[Cue], notes: list[str], *,
                 duration: float | None = None) -> Transcript:
-    cues = _in_order(cues)
+    cues = flag_out_of_order(cues)  # engines sort by time; edited files may not
     if any("inverted" in cue.flags for cue in cues):
         notes.append("Cues ending before they start are flagged 'inverted'; their end is "
                      "estimated from their words.")

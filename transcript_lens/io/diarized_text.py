@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 
 from ..errors import MalformedError
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, parse_clock, spoken_seconds
+from .timing import cues_from_starts, flag_out_of_order, parse_clock, spoken_seconds
 
 _TIME = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d+)?"
 _NAME = r"[^\[\]:*]{1,80}?"
@@ -111,13 +110,11 @@ def parse(source: Source) -> Transcript:
         cues = [_ranged(start, end, speaker, text, tuple(lines))
                 for (start, end, speaker, _, lines), text in kept]
     else:
-        starts = [start for (start, _, _, _, _), _ in kept]
-        ends = estimate_ends(starts, [len(text.split()) for _, text in kept])
-        cues = [Cue(start, end, speaker, text, tuple(lines), estimated=True)
-                for ((start, _, speaker, _, lines), text), end in zip(kept, ends)]
+        cues = cues_from_starts([(start, speaker, text, tuple(lines))
+                                 for (start, _, speaker, _, lines), text in kept])
         notes.append("Each segment gives only its start; it ends at the next one's start or when "
                      "its words would have been spoken (estimated).")
-    cues = _flag_order(cues)
+    cues = flag_out_of_order(cues)
     if any("inverted" in cue.flags for cue in cues):
         notes.append("Segments ending before they start are flagged 'inverted'; their end is "
                      "estimated from their words.")
@@ -148,18 +145,6 @@ def _ranged(start: float, end: float, speaker: str, text: str, lines: tuple[int,
         return Cue(start, start + spoken_seconds(len(text.split())), speaker, text, lines,
                    estimated=True, flags=("inverted",))
     return Cue(start, end, speaker, text, lines)
-
-
-def _flag_order(cues: list[Cue]) -> list[Cue]:
-    flagged: list[Cue] = []
-    latest = float("-inf")
-    for cue in cues:
-        if cue.start is not None:
-            if cue.start < latest:
-                cue = replace(cue, flags=cue.flags + ("out_of_order",))
-            latest = max(latest, cue.start)
-        flagged.append(cue)
-    return flagged
 
 
 FORMATS = (

@@ -14,10 +14,10 @@ import html
 import re
 
 from ..errors import MalformedError
-from ..model import UNATTRIBUTED, Cue, Transcript
+from ..model import UNATTRIBUTED, Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, parse_clock
+from .timing import cues_from_starts, parse_clock
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 _NAMED = re.compile(rf"^(?P<name>\S.*?)\s{{2,}}(?P<clock>{_CLOCK})\s*$")
@@ -74,16 +74,9 @@ def parse(source: Source) -> Transcript:
                                  path=source.path, line=number,
                                  hint="check the file is an Otter .txt export, or force another --format")
 
-    kept = [(start, speaker, " ".join(html.unescape(" ".join(pieces)).split()), numbers)
+    kept = [(start, speaker, " ".join(html.unescape(" ".join(pieces)).split()), tuple(numbers))
             for start, speaker, pieces, numbers in blocks]
-    kept = [block for block in kept if block[2]]
-    ends = estimate_ends([block[0] for block in kept], [len(block[2].split()) for block in kept])
-    cues: list[Cue] = []
-    latest = float("-inf")
-    for (start, speaker, text, numbers), end in zip(kept, ends):
-        flags = ("out_of_order",) if start < latest else ()
-        latest = max(latest, start)
-        cues.append(Cue(start, end, speaker, text, tuple(numbers), estimated=True, flags=flags))
+    cues = cues_from_starts([block for block in kept if block[2]])
     notes = ["Blocks have start times only: each ends at the next block's start or when its words "
              "would have been spoken (estimated)."]
     if any(not cue.attributed for cue in cues):

@@ -19,7 +19,7 @@ from ..errors import EmptyFileError, MalformedError, NotATranscriptError
 from ..model import Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, parse_clock, spread_by_words
+from .timing import estimate_ends, flag_out_of_order, parse_clock, spread_by_words
 
 _TITLE = re.compile(r"^(?P<title>.*?)-(?P<stamp>\d{8}_\d{6})-Meeting Transcript\s*$")
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h\s*)?(?:(?P<m>\d+)m\s*)?(?:(?P<s>\d+)s)?$")
@@ -151,14 +151,12 @@ def parse(source: Source) -> Transcript:
     words = [sum(len(text.split()) for text, _ in paragraphs) for _, _, _, paragraphs in turns]
     ends = estimate_ends(starts, words, final_end=declared)
     cues: list[Cue] = []
-    latest = float("-inf")
     for (start, speaker, header_line, paragraphs), end in zip(turns, ends):
-        flags = ("out_of_order",) if start < latest else ()
-        latest = max(latest, start)
         spans = spread_by_words([len(text.split()) for text, _ in paragraphs], start, end)
         for index, ((text, number), (cue_start, cue_end)) in enumerate(zip(paragraphs, spans)):
             lines = (header_line, number) if index == 0 else (number,)
-            cues.append(Cue(cue_start, cue_end, speaker, text, lines, estimated=True, flags=flags))
+            cues.append(Cue(cue_start, cue_end, speaker, text, lines, estimated=True))
+    cues = flag_out_of_order(cues)
     notes = ["Turns have start times only: each ends at the next turn's start or when its words would "
              "have been spoken, and the paragraphs of a turn share its time by words (estimated)."]
     fmt = "teams_docx" if source.encoding == "docx" else "teams_text"

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+
+from ..model import Cue
 
 #: Conversational English runs at about 150 words a minute.
 WORDS_PER_SECOND = 2.5
@@ -23,6 +26,8 @@ SLOW_WORDS_PER_SECOND = 1.5
 PAUSE_ALLOWANCE = 1.0
 #: The shortest duration an estimated cue gets (a one-word "Yes." still takes time).
 MIN_SECONDS = 0.4
+
+_DAY = 24 * 3600.0
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,9}))?$")
 
@@ -99,3 +104,52 @@ def spread_by_words(words: Sequence[int], start: float, end: float) -> list[tupl
         spans.append((cursor, cursor + length))
         cursor += length
     return spans
+
+
+def flag_out_of_order(cues: Sequence[Cue]) -> list[Cue]:
+    """The cues as written, those that start before an earlier-written cue flagged
+    ``out_of_order`` (someone speaking over the floor-holder, or an edited file)."""
+    flagged: list[Cue] = []
+    latest = float("-inf")
+    for cue in cues:
+        if cue.start is not None:
+            if cue.start < latest and "out_of_order" not in cue.flags:
+                cue = replace(cue, flags=cue.flags + ("out_of_order",))
+            latest = max(latest, cue.start)
+        flagged.append(cue)
+    return flagged
+
+
+def cues_from_starts(blocks: Sequence[tuple[float, str, str, tuple[int, ...]]], *,
+                     final_end: float | None = None) -> list[Cue]:
+    """Cues for ``(start, speaker, text, lines)`` blocks that have only a start time: ends are
+    estimated by the rule of this module, and out-of-order starts flagged."""
+    ends = estimate_ends([start for start, _, _, _ in blocks],
+                         [len(text.split()) for _, _, text, _ in blocks], final_end=final_end)
+    return flag_out_of_order([Cue(start, end, speaker, text, lines, estimated=True)
+                              for (start, speaker, text, lines), end in zip(blocks, ends)])
+
+
+class DayClock:
+    """Reads a run of clock times carried over midnight: a clock that jumps back by more than
+    half a day has passed midnight."""
+
+    __slots__ = ("_origin", "_previous", "_carry")
+
+    def __init__(self) -> None:
+        self._origin: float | None = None
+        self._previous: float | None = None
+        self._carry = 0.0
+
+    def carried(self, clock: float) -> float:
+        """``clock`` plus the days passed since the first clock read."""
+        if self._origin is None:
+            self._origin = clock
+        if self._previous is not None and clock + self._carry < self._previous - _DAY / 2:
+            self._carry += _DAY
+        self._previous = clock + self._carry
+        return self._previous
+
+    def seconds(self, clock: float) -> float:
+        """Seconds since the first clock read."""
+        return self.carried(clock) - self._origin

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..errors import MalformedError
 from ..model import UNATTRIBUTED, Cue
 from .source import Source
-from .timing import is_unpadded, parse_clock, spoken_seconds, spread_by_words
+from .timing import flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words
 
 _TIMING = re.compile(r"^\s*(.*?)\s*-->\s*(\S*)")
 # The timing line almost every file writes (``00:01:02.500 --> 00:01:04.000``): read directly,
@@ -333,20 +333,7 @@ def share_cue(cue: VttCue, pieces: Sequence[Piece]) -> list[Cue]:
 
 def in_start_order(cues: Sequence[Cue]) -> list[Cue]:
     """Cues sorted by start (stable); those that started before an earlier-written cue are flagged."""
-    flagged: list[Cue] = []
-    latest = float("-inf")
-    for cue in cues:
-        if cue.start is not None and cue.start < latest:
-            cue = _with_flag(cue, "out_of_order")
-        if cue.start is not None:
-            latest = max(latest, cue.start)
-        flagged.append(cue)
-    return sorted(flagged, key=lambda cue: cue.start if cue.start is not None else 0.0)
-
-
-def _with_flag(cue: Cue, flag: str) -> Cue:
-    return Cue(cue.start, cue.end, cue.speaker, cue.text, cue.lines, estimated=cue.estimated,
-               speaker_change=cue.speaker_change, flags=cue.flags + (flag,))
+    return sorted(flag_out_of_order(cues), key=lambda cue: cue.start if cue.start is not None else 0.0)
 
 
 def cue_notes(cues: Sequence[Cue], *, count_unnamed: bool = True) -> tuple[str, ...]:

@@ -12,13 +12,12 @@ import html
 import re
 
 from ..errors import MalformedError
-from ..model import Cue, Transcript
+from ..model import Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, parse_clock
+from .timing import DayClock, cues_from_starts, parse_clock
 
 _HEADER = re.compile(r"^\s*\[(?P<name>[^\]]*)\]\s+(?P<clock>\d{1,2}:\d{2}:\d{2})\s*$")
-_DAY = 24 * 3600
 
 
 def sniff(source: Source) -> float:
@@ -35,9 +34,7 @@ def sniff(source: Source) -> float:
 def parse(source: Source) -> Transcript:
     # (start seconds, speaker, text pieces, line numbers)
     blocks: list[tuple[float, str, list[str], list[int]]] = []
-    origin: float | None = None
-    previous = 0.0
-    carry = 0.0
+    clock_run = DayClock()
     for number, line in enumerate(source.lines, start=1):
         if not line.strip():
             continue
@@ -54,27 +51,15 @@ def parse(source: Source) -> Transcript:
         if clock is None:
             raise MalformedError(f"{match.group('clock')!r} is not a time of day", path=source.path,
                                  line=number, hint="fix the timestamp")
-        if origin is None:
-            origin = clock
-        if clock + carry < previous - _DAY / 2:
-            carry += _DAY  # the meeting ran past midnight
-        previous = clock + carry
         speaker = html.unescape(match.group("name")).strip()
         if not speaker:
             raise MalformedError("the header has an empty name in [ ]", path=source.path, line=number,
                                  hint="put the speaker's name between the brackets")
-        blocks.append((clock + carry - origin, speaker, [], [number]))
+        blocks.append((clock_run.seconds(clock), speaker, [], [number]))
 
-    kept = [(start, speaker, " ".join(html.unescape(" ".join(pieces)).split()), numbers)
+    kept = [(start, speaker, " ".join(html.unescape(" ".join(pieces)).split()), tuple(numbers))
             for start, speaker, pieces, numbers in blocks]
-    kept = [block for block in kept if block[2]]
-    ends = estimate_ends([start for start, _, _, _ in kept], [len(text.split()) for _, _, text, _ in kept])
-    cues: list[Cue] = []
-    latest = float("-inf")
-    for (start, speaker, text, numbers), end in zip(kept, ends):
-        flags = ("out_of_order",) if start < latest else ()
-        latest = max(latest, start)
-        cues.append(Cue(start, end, speaker, text, tuple(numbers), estimated=True, flags=flags))
+    cues = cues_from_starts([block for block in kept if block[2]])
     notes = ["Times are the caption clock (time of day) counted from the first caption; each caption "
              "ends at the next one's start or when its words would have been spoken (estimated)."]
     if any(a.start == b.start and a.speaker != b.speaker for a, b in zip(cues, cues[1:])):

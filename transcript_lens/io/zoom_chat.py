@@ -22,7 +22,7 @@ from ..errors import MalformedError
 from ..companions import Chat, ChatMessage
 from .formats import Format
 from .source import Source
-from .timing import parse_clock
+from .timing import DayClock, parse_clock
 
 _START = r"^(?:\d{4}-\d{2}-\d{2}\s+)?(?P<time>\d{1,2}:\d{2}:\d{2})"
 _HEADERS = (
@@ -37,7 +37,6 @@ _CLOUD = _HEADERS[2]
 _RECIPIENT = re.compile(r"^(?P<sender>.+?)\s+to\s+(?P<recipient>.+)$", re.IGNORECASE)
 _PRIVATE = re.compile(r"\s*\((?:direct message|privately)\)\s*$", re.IGNORECASE)
 _REACTION = re.compile(r'^(?:Reacted to ".*" with\s|Removed an? .+ reaction from ")', re.DOTALL)
-_DAY = 24 * 3600
 
 
 def _header(line: str) -> re.Match | None:
@@ -60,8 +59,7 @@ def sniff(source: Source) -> float:
 def parse(source: Source) -> Chat:
     # (time, who, from layout, text lines, line numbers)
     raw: list[tuple[float, str, bool, list[str], list[int]]] = []
-    carry = 0.0
-    previous = None
+    clock_run = DayClock()
     for number, line in enumerate(source.lines, start=1):
         match = _header(line.rstrip())
         if match is None:
@@ -78,12 +76,9 @@ def parse(source: Source) -> Chat:
         if clock is None:
             raise MalformedError(f"{match.group('time')!r} is not a time", path=source.path,
                                  line=number, hint="fix the timestamp")
-        if previous is not None and clock + carry < previous - _DAY / 2:
-            carry += _DAY  # the meeting ran past midnight
-        previous = clock + carry
         text = (match.groupdict().get("text") or "").strip()
         from_layout = match.re is not _CLOUD
-        raw.append((clock + carry, match.group("who").strip(), from_layout, [text] if text else [],
+        raw.append((clock_run.carried(clock), match.group("who").strip(), from_layout, [text] if text else [],
                     [number]))
     return Chat(source=source.path, format="zoom_chat",
                 messages=tuple(_message(*entry) for entry in raw))

@@ -1,11 +1,11 @@
 """Zoom live-transcript / closed-caption text: ``HH:MM:SS text`` lines with no speaker names.
 
 The seed transcript is one. Times are wall-clock; they become seconds from the first line (a
-clock that runs past midnight is carried over). Every cue is unattributed: speakers are inferred
-later (``speakers`` inference), never here. In the CART variant ``>>`` marks a change of speaker
+clock that runs past midnight is carried over). Cues are unattributed unless a CART mark names
+the speaker: inferring speakers is a later stage, never done here. In the CART variant ``>>`` marks a change of speaker
 inside the text, and ``>> NAME:`` names one; a line holding several marks is split and its time
-shared by words. Lines whose clock goes backwards or repeats (someone speaking over the
-floor-holder) are kept and flagged ``out_of_order``.
+shared by words. Lines whose clock goes backwards (someone speaking over the floor-holder) are
+kept and flagged ``out_of_order``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..errors import MalformedError
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, parse_clock, spread_by_words
+from .timing import DayClock, estimate_ends, flag_out_of_order, parse_clock, spread_by_words
 
 _LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})(?:[.,]\d+)?\s+(.*\S)\s*$")
 # Zoom chat exports also start lines with a clock: a tab after it, or "From X to Y:".
@@ -24,7 +24,6 @@ _CHAT_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}(?:\t|\s+From\s.+\sto\s.+:)")
 # CART captioners write the name in capitals: ">> MS. RIVERA: ..."; ">> thank you, chair: ..."
 # stays speech.
 _CART_NAME = re.compile(r"^([A-Z][A-Z.'\- ]{0,38}[A-Z.]):(?:\s+|$)")
-_DAY = 24 * 3600
 
 
 def sniff(source: Source) -> float:
@@ -38,9 +37,7 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     raw: list[tuple[float, str, int]] = []
-    origin: float | None = None
-    previous = 0.0
-    carry = 0.0
+    clock_run = DayClock()
     for number, line in enumerate(source.lines, start=1):
         if not line.strip():
             continue
@@ -57,25 +54,17 @@ def parse(source: Source) -> Transcript:
         if clock is None:
             raise MalformedError(f"{match.group(1)!r} is not a time of day", path=source.path,
                                  line=number, hint="fix the timestamp")
-        if origin is None:
-            origin = clock
-        if clock + carry < previous - _DAY / 2:
-            carry += _DAY  # the meeting ran past midnight
-        seconds = clock + carry - origin
-        previous = clock + carry
-        raw.append((seconds, match.group(2), number))
+        raw.append((clock_run.seconds(clock), match.group(2), number))
 
     starts = [start for start, _, _ in raw]
     ends = estimate_ends(starts, [len(text.split()) for _, text, _ in raw])
     cues: list[Cue] = []
-    latest = float("-inf")
     speaker = UNATTRIBUTED
     for (start, text, number), end in zip(raw, ends):
-        flags = ("out_of_order",) if start <= latest and cues else ()
-        latest = max(latest, start)
         # A speaker named by ">> NAME:" goes on speaking until the next ">>".
-        pieces, speaker = _split_marks(start, end, text, number, flags, speaker)
+        pieces, speaker = _split_marks(start, end, text, number, speaker)
         cues.extend(pieces)
+    cues = flag_out_of_order(cues)
     notes = ["Times are the caption clock; each line ends at the next line's start or when its "
              "words would have been spoken (estimated)."]
     if any(cue.speaker_change for cue in cues):
@@ -84,11 +73,11 @@ def parse(source: Source) -> Transcript:
                       notes=source.notes + tuple(notes))
 
 
-def _split_marks(start: float, end: float, text: str, number: int, flags: tuple[str, ...],
+def _split_marks(start: float, end: float, text: str, number: int,
                  speaker: str) -> tuple[list[Cue], str]:
     """The cues of one caption line and the speaker who holds the floor after it."""
     if ">>" not in text:
-        return [Cue(start, end, speaker, text, (number,), estimated=True, flags=flags)], speaker
+        return [Cue(start, end, speaker, text, (number,), estimated=True)], speaker
     pieces = [piece.strip() for piece in text.split(">>")]
     marked = [index > 0 for index in range(len(pieces))]
     kept = [(piece, mark) for piece, mark in zip(pieces, marked) if piece]
@@ -103,7 +92,7 @@ def _split_marks(start: float, end: float, text: str, number: int, flags: tuple[
             piece = piece[name.end():].strip()
         if piece:  # ">> NAME:" at the end of a line names who speaks on the next one
             cues.append(Cue(piece_start, piece_end, speaker, piece, (number,), estimated=True,
-                            speaker_change=mark, flags=flags))
+                            speaker_change=mark))
     return cues, speaker
 
 
