@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ..model import UNATTRIBUTED, Cue, Transcript
+from ..model import Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import cue_notes, cue_times, parse_vtt, sketch, split_speaker
+from .webvtt import cue_notes, parse_vtt, prefixed_cues, sketch
 
 _INDEX = re.compile(r"^\d+$")
 
@@ -28,14 +28,7 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     vtt = parse_vtt(source)
-    cues: list[Cue] = []
-    for block in vtt.cues:
-        name, text = split_speaker(block.text)
-        if not text:
-            continue
-        start, end, estimated, flags = cue_times(block.start, block.end, len(text.split()))
-        cues.append(Cue(start, end, name or UNATTRIBUTED, text, block.lines, estimated=estimated,
-                        flags=flags))
+    cues = prefixed_cues(vtt)
     notes = list(cue_notes(cues))
     if not any(cue.attributed for cue in cues):
         notes.append("The subtitles name no speakers: every cue is unattributed.")

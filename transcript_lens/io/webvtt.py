@@ -297,6 +297,20 @@ def looks_like_name(name: str) -> bool:
     return not (len(words) > 1 and words[0].lower().rstrip(".,") in _FUNCTION_WORDS)
 
 
+def prefixed_cues(vtt: VttFile) -> list[Cue]:
+    """Cues of a file whose cue text may start ``Name: `` (Zoom VTT, SRT); unnamed cues stay
+    unattributed and empty cues are dropped."""
+    cues: list[Cue] = []
+    for block in vtt.cues:
+        name, text = split_speaker(block.text)
+        if not text:
+            continue
+        start, end, estimated, flags = cue_times(block.start, block.end, len(text.split()))
+        cues.append(Cue(start, end, name or UNATTRIBUTED, text, block.lines, estimated=estimated,
+                        flags=flags))
+    return cues
+
+
 def cue_times(start: float, end: float, words: int) -> tuple[float, float, bool, tuple[str, ...]]:
     """``(start, end, estimated, flags)``: an end before the start is flagged and estimated."""
     if end < start:

@@ -8,10 +8,10 @@ before. A ``Word:`` that is not a display name (``Note: it's 7:03``, ``Question:
 
 from __future__ import annotations
 
-from ..model import UNATTRIBUTED, Cue, Transcript
+from ..model import Transcript
 from .formats import Format
 from .source import Source
-from .webvtt import cue_notes, cue_times, is_vtt_layout, parse_vtt, sketch, split_speaker
+from .webvtt import cue_notes, is_vtt_layout, parse_vtt, prefixed_cues, sketch, split_speaker
 
 
 def sniff(source: Source) -> float:
@@ -24,14 +24,7 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     vtt = parse_vtt(source)
-    cues: list[Cue] = []
-    for block in vtt.cues:
-        name, text = split_speaker(block.text)
-        if not text:
-            continue
-        start, end, estimated, flags = cue_times(block.start, block.end, len(text.split()))
-        cues.append(Cue(start, end, name or UNATTRIBUTED, text, block.lines, estimated=estimated,
-                        flags=flags))
+    cues = prefixed_cues(vtt)
     notes = vtt.notes() + cue_notes(cues)
     return Transcript(source=source.path, format="zoom_vtt", cues=tuple(cues), timed=True,
                       title=vtt.title, declared_duration=vtt.declared_duration,
