@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import OptionError
 from .model import ROLES, UNATTRIBUTED, Speaker, Transcript
@@ -35,9 +36,10 @@ _LAST_FIRST = re.compile(r"^([^,]{2,40}),\s*([^,]{1,40})$")
 _SPACES = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class CleanName:
-    """A display name with its markers taken off: ``display`` to show, ``key`` to compare."""
+class CleanName(NamedTuple):
+    """A display name with its markers taken off: ``display`` to show, ``key`` to compare.
+
+    A NamedTuple, not a dataclass: an internal record of the airtime path, cheap to define."""
 
     display: str
     key: str

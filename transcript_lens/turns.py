@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from .model import Cue, Transcript, Turn
 
@@ -23,9 +24,10 @@ DEFAULT_GAP = 5.0
 _QUESTION = re.compile(r"\?(?=\s|$|[\"'”’)])")
 
 
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """Per-cue credited seconds (same order as the cues given) and session totals."""
+class Credit(NamedTuple):
+    """Per-cue credited seconds (same order as the cues given) and session totals.
+
+    A NamedTuple, not a dataclass: an internal record of the airtime path, cheap to define."""
 
     seconds: tuple[float, ...]
     overlap_seconds: float
