@@ -82,7 +82,13 @@ def test_untimed_transcripts_fall_back_to_words_and_say_so():
     assert [row.share for row in airtime.speakers] == [0.75, 0.25]
     assert airtime.speakers[0].seconds is None
     assert airtime.session.duration_seconds is None
-    assert "of the words (the file has no times)" in airtime.verdict
+    assert airtime.verdict == ("The facilitator (Ann) spoke 75% of the words (target 40%); participants 25%. "
+                               "The file has no times, so shares are of words spoken.")
+
+
+def test_a_sliver_of_unattributed_speech_is_not_rounded_to_nothing():
+    t = transcript([(0, 1000, "Ann", "x"), (1000, 1001, UNATTRIBUTED, "y")])
+    assert "under 1% could not be attributed" in analyse(t, facilitators=["Ann"]).airtime.verdict
 
 
 def test_facilitator_share_follows_five_minute_windows():

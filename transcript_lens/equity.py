@@ -244,7 +244,7 @@ def _windows(cues: Sequence[Cue], credit: Credit, cast: Cast, duration: float) -
 def verdict(airtime: Airtime) -> str:
     """One plain sentence: the facilitator's share against the target, participants, silence."""
     session = airtime.session
-    unit = "of the time" if airtime.basis == "seconds" else "of the words (the file has no times)"
+    unit = "of the time" if airtime.basis == "seconds" else "of the words"
     if session.unattributed_share >= 0.999:
         return ("This file names no speakers, so airtime per person cannot be measured from it: all "
                 "the speech is unattributed. Export a transcript with speaker names if the platform "
@@ -265,8 +265,13 @@ def verdict(airtime: Airtime) -> str:
         parts.append(f"{_percent(session.unattributed_share)} could not be attributed to anyone")
     if session.attendees:
         parts.append(f"{len(session.silent_attendees)} of {session.attendees} attendees never spoke")
-    return "; ".join(parts) + "."
+    sentence = "; ".join(parts) + "."
+    if airtime.basis == "words":
+        sentence += " The file has no times, so shares are of words spoken."
+    return sentence
 
 
 def _percent(value: float) -> str:
+    if 0 < value < 0.005:
+        return "under 1%"  # never "0%" for something that happened
     return f"{round(value * 100):d}%"
