@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 
 from ..errors import MalformedError
-from ..model import UNATTRIBUTED, Cue, Transcript
+from ..model import Transcript
 from .formats import Format
 from .source import Source
 from .timing import parse_clock
-from .webvtt import clean_text, cue_notes, cue_times, split_speaker
+from .webvtt import clean_text, cue_notes, prefixed_cues
 
 _TIMING = re.compile(r"^\s*(\d+:\d{2}:\d{2}(?:\.\d{1,3})?),(\d+:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
 _TIMING_LIKE = re.compile(r"^\s*\d+:\d{1,2}:[\d.]*,")
@@ -47,14 +47,8 @@ def parse(source: Source) -> Transcript:
             continue
         raw[-1][2].append(line)
         raw[-1][3].append(number)
-    cues: list[Cue] = []
-    for start, end, texts, lines in raw:
-        name, text = split_speaker(clean_text(" ".join(texts)))
-        if not text:
-            continue
-        start, end, estimated, flags = cue_times(start, end, len(text.split()))
-        cues.append(Cue(start, end, name or UNATTRIBUTED, text, tuple(lines), estimated=estimated,
-                        flags=flags))
+    cues = prefixed_cues((start, end, clean_text(" ".join(texts)), tuple(lines))
+                         for start, end, texts, lines in raw)
     notes = list(cue_notes(cues))
     if not any(cue.attributed for cue in cues):
         notes.append("The captions name no speakers: every cue is unattributed.")

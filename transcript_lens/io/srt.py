@@ -28,7 +28,7 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     vtt = parse_vtt(source)
-    cues = prefixed_cues(vtt)
+    cues = prefixed_cues((block.start, block.end, block.text, block.lines) for block in vtt.cues)
     notes = list(cue_notes(cues))
     if not any(cue.attributed for cue in cues):
         notes.append("The subtitles name no speakers: every cue is unattributed.")

@@ -19,7 +19,7 @@ times cheaper to define and to create, and they never leave the readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..errors import MalformedError
@@ -302,17 +302,16 @@ def looks_like_name(name: str) -> bool:
     return not (len(words) > 1 and words[0].lower().rstrip(".,") in _FUNCTION_WORDS)
 
 
-def prefixed_cues(vtt: VttFile) -> list[Cue]:
-    """Cues of a file whose cue text may start ``Name: `` (Zoom VTT, SRT); unnamed cues stay
-    unattributed and empty cues are dropped."""
+def prefixed_cues(blocks: Iterable[tuple[float, float, str, tuple[int, ...]]]) -> list[Cue]:
+    """Cues from ``(start, end, cleaned text, lines)`` blocks whose text may start ``Name: ``
+    (Zoom VTT, SRT, SBV); unnamed cues stay unattributed and empty cues are dropped."""
     cues: list[Cue] = []
-    for block in vtt.cues:
-        name, text = split_speaker(block.text)
+    for start, end, raw_text, lines in blocks:
+        name, text = split_speaker(raw_text)
         if not text:
             continue
-        start, end, estimated, flags = cue_times(block.start, block.end, len(text.split()))
-        cues.append(Cue(start, end, name or UNATTRIBUTED, text, block.lines, estimated=estimated,
-                        flags=flags))
+        start, end, estimated, flags = cue_times(start, end, len(text.split()))
+        cues.append(Cue(start, end, name or UNATTRIBUTED, text, lines, estimated=estimated, flags=flags))
     return cues
 
 

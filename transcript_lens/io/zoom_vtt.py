@@ -24,7 +24,7 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     vtt = parse_vtt(source)
-    cues = prefixed_cues(vtt)
+    cues = prefixed_cues((block.start, block.end, block.text, block.lines) for block in vtt.cues)
     notes = vtt.notes() + cue_notes(cues)
     return Transcript(source=source.path, format="zoom_vtt", cues=tuple(cues), timed=True,
                       title=vtt.title, declared_duration=vtt.declared_duration,
