@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .corrections import apply_corrections, load_corrections
 from .equity import DEFAULT_TARGET, Airtime, measure
 from .io import read_roster, read_transcript
 from .model import Cue, Transcript, Turn
-from .speakers import Cast, identify, load_aliases, name_key
+from .speakers import Cast, identify, load_aliases, name_key, needs_inference
 from .turns import DEFAULT_GAP, build_turns, credit, relabel
 
 
@@ -26,15 +28,24 @@ class Analysis:
     airtime: Airtime
 
 
+#: When to infer speakers: ``auto`` when most speech is unnamed (or Otter's "Unknown Speaker").
+INFER_CHOICES = ("auto", "always", "never")
+
+
 def analyse(path: str | Path | Transcript, *, format: str | None = None,
             facilitators: Sequence[str] = (), roles: Mapping[str, str] | None = None,
             aliases: str | Path | Mapping[str, str] | None = None,
             attendees: str | Path | Sequence[str] | None = None,
+            names: Sequence[str] = (), speakers: str | Path | None = None,
+            infer: str = "auto", nlp: Any = None,
             gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET) -> Analysis:
     """Read a transcript (or take one already read) and measure its airtime.
 
     ``aliases`` is a mapping of variant to name or the path of an alias file; ``attendees`` a
-    list of names or the path of a participants CSV.
+    list of names or the path of a participants CSV; ``names`` more people known to be there
+    (they help speaker inference spell mis-heard names). ``speakers`` is a corrections CSV
+    (``corrections.py``). ``nlp`` is a spaCy pipeline or a ``LazyPipeline``; it is loaded only
+    when speaker inference runs.
     """
     transcript = path if isinstance(path, Transcript) else read_transcript(path, format=format)
     alias_map = load_aliases(aliases) if isinstance(aliases, (str, Path)) else _keyed(aliases or {})
@@ -43,6 +54,18 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
         roster = read_roster(attendees).names
     elif attendees:
         roster = tuple(attendees)
+    corrections = load_corrections(speakers) if speakers is not None else None
+    if infer not in INFER_CHOICES:
+        raise ValueError(f"infer must be one of {INFER_CHOICES}")
+    if infer == "always" or (infer == "auto" and needs_inference(transcript)):
+        from .attribution import infer as infer_speakers  # spaCy only for files that need it
+        from .nlp import LazyPipeline, load_pipeline
+
+        pipeline = nlp.get() if isinstance(nlp, LazyPipeline) else (nlp or load_pipeline())
+        people = tuple(dict.fromkeys([*roster, *names, *transcript.attendees]))
+        transcript = infer_speakers(transcript, pipeline, roster=people).transcript
+    if corrections is not None:
+        transcript = apply_corrections(transcript, corrections, path=speakers)
     cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles)
     cues = relabel(transcript, cast.labels)
     credited = credit(cues)

@@ -53,6 +53,13 @@ def _common_options(command: Callable) -> Callable:
                      help="Zoom participants CSV or a list of names, to count attendees who never spoke."),
         click.option("--gap", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Silence after which the same speaker starts a new turn [default: 5]."),
+        click.option("--speakers", "corrections", type=click.Path(dir_okay=False), metavar="CSV",
+                     help="Corrected speakers: the CSV of `turns --csv` with the speaker column edited."),
+        click.option("--names", metavar="LIST",
+                     help="Comma-separated names of people present, to spell inferred speakers right."),
+        click.option("--infer", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True,
+                     help="Infer speakers of unnamed lines (auto: when the file names nobody)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -71,19 +78,23 @@ def main() -> None:
 
 
 def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, aliases, attendees, gap,
-                  target=None) -> tuple[list[Any], int]:
+                  corrections, names, infer, target=None) -> tuple[list[Any], int]:
     from .analysis import analyse
     from .equity import DEFAULT_TARGET
+    from .nlp import LazyPipeline
     from .speakers import parse_roles
     from .turns import DEFAULT_GAP
 
     role_map = parse_roles(roles)
+    known = tuple(name.strip() for name in (names or "").split(",") if name.strip())
+    pipeline = LazyPipeline()  # loaded once, and only if a file needs speaker inference
     results = []
     failures = 0
     for path in paths:
         try:
             results.append(analyse(path, format=format_name, facilitators=facilitators, roles=role_map,
-                                   aliases=aliases, attendees=attendees,
+                                   aliases=aliases, attendees=attendees, names=known, speakers=corrections,
+                                   infer=infer, nlp=pipeline,
                                    gap=DEFAULT_GAP if gap is None else gap,
                                    target=DEFAULT_TARGET if target is None else target))
         except TranscriptLensError as error:
@@ -114,6 +125,12 @@ def _emit(text: str) -> None:
 
 
 def _run(action: Callable[[], int]) -> None:
+    import warnings
+
+    def one_line(message, category, filename, lineno, file=None, line=None) -> None:
+        click.echo(f"transcript-lens: warning: {message}", err=True)
+
+    warnings.showwarning = one_line  # library warnings (a missing spaCy pipeline) as one line
     try:
         code = action()
     except TranscriptLensError as error:
@@ -132,7 +149,8 @@ def _run(action: Callable[[], int]) -> None:
               help="The facilitator share you aim for, 0–1 [default: 0.4].")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object; a list for several files).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per speaker per file.")
-def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, target, as_json, as_csv):
+def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, target,
+            as_json, as_csv):
     """Who spoke, for how long, in how many turns, and how evenly.
 
     \b
@@ -146,7 +164,7 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, ta
     def action() -> int:
         results, failures = _analyse_many(files, format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          target=target)
+                                          corrections=corrections, names=names, infer=infer, target=target)
         if results:
             if as_json:
                 from .report.records import airtime_record
@@ -173,7 +191,8 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, ta
 @_common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the turns as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the turns as CSV (for review and correction).")
-def turns(file, format_name, facilitators, roles, aliases, attendees, gap, as_json, as_csv):
+def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, as_json,
+          as_csv):
     """The speaker turns of one transcript, for review.
 
     \b
@@ -186,7 +205,8 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, as_js
 
     def action() -> int:
         results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
-                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap)
+                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
+                                          corrections=corrections, names=names, infer=infer)
         if failures:
             return EXIT_INPUT
         result = results[0]

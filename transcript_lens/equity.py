@@ -66,6 +66,9 @@ class SessionAirtime:
     windows: tuple[Window, ...]
     facilitator_guess: str | None
     target: float
+    #: Share of the words whose speaker was inferred, and inference's mean confidence on them.
+    inferred_share: float = 0.0
+    inference_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,8 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
     attributed = [amount[row.name] for row in rows if row.name != UNATTRIBUTED] + [0.0] * len(silent)
 
     duration = _duration(transcript, cues) if timed else None
+    guessed = [(cue.confidence, max(1, cue.words)) for cue in cues if cue.confidence is not None]
+    guessed_words = sum(weight for _, weight in guessed)
     switches, p2p = _transitions(turns, roles)
     session = SessionAirtime(
         duration_seconds=duration,
@@ -185,6 +190,8 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         windows=_windows(cues, credit, cast, duration) if duration else (),
         facilitator_guess=cast.facilitator_guess,
         target=target,
+        inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)),
+        inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
                    speakers=tuple(rows), session=session, notes=transcript.notes)
@@ -268,6 +275,10 @@ def verdict(airtime: Airtime) -> str:
     sentence = "; ".join(parts) + "."
     if airtime.basis == "words":
         sentence += " The file has no times, so shares are of words spoken."
+    if session.inference_confidence is not None:
+        share = "" if session.inferred_share > 0.99 else f" for {_percent(session.inferred_share)} of the words"
+        sentence += (f" Speakers were inferred from the text{share} (mean confidence "
+                     f"{session.inference_confidence:.2f}): review them with `transcript-lens turns --csv`.")
     return sentence
 
 

@@ -24,7 +24,9 @@ class Cue:
     ``start``/``end`` are None only when the format carries no times at all. ``estimated`` says
     that at least one of them was not read but estimated (see ``io/timing.py``). ``lines`` are the
     1-based lines of the input file the cue came from. ``speaker_change`` records a mark that a new
-    (unnamed) voice starts here, as the ``>>`` of broadcast captions does.
+    (unnamed) voice starts here, as the ``>>`` of broadcast captions does. ``confidence`` is None
+    when the file (or a person's correction) names the speaker, and speaker inference's confidence
+    (0 to 1) when it chose them.
     """
 
     start: float | None
@@ -35,6 +37,7 @@ class Cue:
     estimated: bool = False
     speaker_change: bool = False
     flags: tuple[str, ...] = ()
+    confidence: float | None = None
 
     @property
     def duration(self) -> float:
@@ -45,6 +48,10 @@ class Cue:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+    @property
+    def inferred(self) -> bool:
+        return self.confidence is not None
 
     @property
     def attributed(self) -> bool:
@@ -110,6 +117,9 @@ class Turn:
     #: Seconds credited to the speaker after the overlap policy of ``turns.py``.
     seconds: float = 0.0
     questions: int = 0
+    #: Speaker inference's confidence in ``speaker`` (word-weighted over the turn's inferred
+    #: cues); None when the file or a correction names the speaker.
+    confidence: float | None = None
 
     @property
     def duration(self) -> float:

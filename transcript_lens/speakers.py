@@ -223,11 +223,14 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
         guessed, guess = _guess_facilitator(people_names, spoken, assigned)
         if guessed is not None:
             assigned[guessed] = "facilitator"
+    # People whom only speaker inference put in the transcript (no cue names them for sure).
+    certain = {labels[cue.speaker] for cue in transcript.cues if cue.confidence is None}
     speakers = []
     for key in people:
         name = names[key]
         role = assigned.get(name) or ("host" if key in hosts else "participant")
-        inferred = guess is not None and role == "facilitator" and name not in _named(facilitators, roles)
+        inferred = (guess is not None and role == "facilitator" and name not in _named(facilitators, roles)) \
+            or name not in certain
         aliases_of = tuple(raw for raw in people[key] if raw != name)
         speakers.append(Speaker(name=name, role=role, inferred=inferred, aliases=aliases_of))
     if UNATTRIBUTED in transcript.speakers:
@@ -261,6 +264,16 @@ def _match_person(wanted: str, people: Sequence[str], source: str, option: str) 
     listed = ", ".join(people[:12]) + (", ..." if len(people) > 12 else "")
     raise OptionError(f"{option} {wanted!r} matches no speaker", path=source,
                       hint=f"speakers are: {listed}" if people else "this file names no speakers")
+
+
+def needs_inference(transcript: Transcript) -> bool:
+    """True when a good part of the speech has no speaker: no names at all, ``>>`` marks only,
+    or Otter's "Unknown Speaker" blocks among named ones."""
+    words = Counter()
+    for cue in transcript.cues:
+        words[cue.attributed] += max(1, cue.words)
+    unnamed = words[False] / max(1, sum(words.values()))
+    return unnamed >= 0.999 or (transcript.format == "otter" and unnamed > 0)
 
 
 def silent_attendees(attendees: Iterable[str], speakers: Iterable[str]) -> tuple[str, ...]:

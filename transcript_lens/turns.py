@@ -102,6 +102,8 @@ def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,
         ends = [cue.end for cue in members if cue.end is not None]
         text = " ".join(cue.text for cue in members)
         lines = tuple(sorted({line for cue in members for line in cue.lines}))
+        guessed = [(cue.confidence, max(1, cue.words)) for cue in members if cue.confidence is not None]
+        confidence = sum(c * w for c, w in guessed) / sum(w for _, w in guessed) if guessed else None
         turns.append(Turn(
             speaker=members[0].speaker,
             start=min(starts) if starts else None,
@@ -112,6 +114,8 @@ def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,
             estimated=any(cue.estimated for cue in members),
             seconds=sum(credited[index] for index in run),
             questions=len(_QUESTION.findall(text)),
+            inferred=bool(guessed),
+            confidence=confidence,
         ))
         run.clear()
 

@@ -48,6 +48,7 @@ def turn_row(turn) -> dict[str, Any]:
         "text": turn.text,
         "lines": list(turn.lines),
         "inferred": turn.inferred,
+        "confidence": _round(turn.confidence, 2),
         "estimated": turn.estimated,
         "seconds": _round(turn.seconds),
         "words": turn.words,
@@ -96,6 +97,9 @@ def airtime_record(analysis: Analysis) -> dict[str, Any]:
             "speech_seconds": _round(session.speech_seconds),
             "attendees": session.attendees,
             "silent_attendees": list(session.silent_attendees),
+            "speakers_inferred": session.inference_confidence is not None,
+            "inferred_share": _round(session.inferred_share, 4),
+            "inference_confidence": _round(session.inference_confidence, 3),
             "facilitator_share_by_window": [
                 {"start": w.start, "end": _round(w.end), "facilitator_share": _round(w.facilitator_share, 4),
                  "speech_seconds": _round(w.speech_seconds)} for w in session.windows],
@@ -105,7 +109,7 @@ def airtime_record(analysis: Analysis) -> dict[str, Any]:
 
 
 #: CSV columns of ``turns --csv`` (also the correction file a person edits).
-TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "text")
+TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "confidence", "text")
 #: CSV columns of ``airtime --csv``: one row per speaker, the file named on each row.
 AIRTIME_COLUMNS = ("source", "format", "basis", "name", "role", "inferred", "seconds", "words", "turns",
                    "share", "word_share", "longest_turn_seconds", "mean_turn_seconds", "first_spoke_at",

@@ -40,17 +40,11 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     table = Table(title=f"Airtime — {airtime.source}", title_justify="left")
     table.add_column("Speaker", no_wrap=True)
     table.add_column("Role", no_wrap=True)
-    table.add_column("Share", justify="right")
-    if timed:
-        table.add_column("Time", justify="right")
-    table.add_column("Words", justify="right")
-    table.add_column("Turns", justify="right")
-    if timed:
-        table.add_column("Longest", justify="right")
-        table.add_column("First spoke", justify="right")
-    table.add_column("Questions", justify="right")
+    for header in ("Share", *(("Time",) if timed else ()), "Words", "Turns",
+                   *(("Longest", "First") if timed else ()), "Qs"):
+        table.add_column(header, justify="right", no_wrap=True)
     for row in airtime.speakers:
-        role = row.role + (" (guess)" if row.inferred else "")
+        role = row.role + ("*" if row.inferred else "")
         style = "bold" if row.role == "facilitator" else ("dim" if row.name == UNATTRIBUTED else "")
         cells = [Text(row.name, style=style), role, _percent(row.share)]
         if timed:
@@ -64,6 +58,8 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         table.add_row(Text(name, style="italic"), "attendee (silent)", "0%",
                       *(["0:00"] if timed else []), "0", "0", *(["–", "–"] if timed else []), "0")
     console.print(table)
+    if any(row.inferred for row in airtime.speakers):
+        console.print(Text("* inferred: the file does not name this speaker, or the role is a guess", style="dim"))
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
@@ -99,11 +95,15 @@ def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = Fa
     table.add_column("Start", justify="right")
     table.add_column("Speaker")
     table.add_column("Lines", justify="right")
+    inferred = any(turn.inferred for turn in analysis.turns)
+    if inferred:
+        table.add_column("Sure", justify="right")
     table.add_column("Text", overflow="fold")
     for turn in analysis.turns:
         lines = f"{turn.lines[0]}–{turn.lines[-1]}" if len(turn.lines) > 1 else str(turn.lines[0])
         text = turn.text if len(turn.text) <= 160 else turn.text[:157] + "…"
-        table.add_row(_clock(turn.start), turn.speaker, lines, text)
+        sure = [_number(turn.confidence)] if inferred else []
+        table.add_row(_clock(turn.start), turn.speaker, lines, *sure, text)
     console.print(table)
     return buffer.getvalue()
 

@@ -1,0 +1,71 @@
+"""A person's corrections of who spoke: the ``turns --csv`` file, edited, given back with ``--speakers``.
+
+The loop: ``transcript-lens turns FILE --csv > turns.csv``; change the ``speaker`` column (or give
+two names one spelling to merge them); then ``--speakers turns.csv`` on any command. Rows are
+matched to the transcript by their ``lines`` (1-based lines of the input file), so a corrected
+file stays valid whatever the turn boundaries; every cue on a corrected line takes the row's
+speaker, as certain (no longer inferred). Other columns are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import OptionError
+from .model import Transcript
+
+_HINT = "give the CSV that `transcript-lens turns FILE --csv` writes, with the speaker column edited"
+
+
+def load_corrections(path: str | Path) -> dict[int, tuple[str, int]]:
+    """``{input line: (speaker, CSV row)}`` from a corrections CSV; one-line errors name the row."""
+    file = Path(path)
+    if not file.is_file():
+        raise OptionError("corrections file not found", path=file, hint=_HINT)
+    text = file.read_text(encoding="utf-8-sig", errors="replace")
+    reader = csv.DictReader(text.splitlines())
+    columns = {name.strip().lower(): name for name in (reader.fieldnames or [])}
+    if "speaker" not in columns or "lines" not in columns:
+        raise OptionError("needs the columns 'speaker' and 'lines'", path=file, line=1, hint=_HINT)
+    speakers: dict[int, tuple[str, int]] = {}
+    for row_number, row in enumerate(reader, start=2):
+        speaker = (row.get(columns["speaker"]) or "").strip()
+        raw_lines = (row.get(columns["lines"]) or "").replace(",", " ").split()
+        if not raw_lines and not speaker:
+            continue
+        if not speaker:
+            raise OptionError("the speaker is empty", path=file, line=row_number,
+                              hint="write who spoke, or delete the row to keep the inferred speaker")
+        if not raw_lines or not all(item.isdigit() for item in raw_lines):
+            raise OptionError(f"'lines' must be line numbers separated by spaces, found {' '.join(raw_lines)!r}",
+                              path=file, line=row_number, hint=_HINT)
+        for item in raw_lines:
+            line = int(item)
+            if line in speakers and speakers[line][0] != speaker:
+                raise OptionError(f"line {line} is given to {speakers[line][0]!r} (row {speakers[line][1]}) and to "
+                                  f"{speaker!r}", path=file, line=row_number, hint="keep one speaker per line")
+            speakers[line] = (speaker, row_number)
+    return speakers
+
+
+def apply_corrections(transcript: Transcript, corrections: dict[int, tuple[str, int]],
+                      *, path: str | Path) -> Transcript:
+    """The transcript with every corrected line's cues given the corrected speaker."""
+    known = {line for cue in transcript.cues for line in cue.lines}
+    for line, (_, row) in sorted(corrections.items(), key=lambda item: item[1][1]):
+        if line not in known:
+            raise OptionError(f"line {line} is not a line of speech in {transcript.source}", path=path, line=row,
+                              hint="the corrections must come from `turns --csv` of this same file")
+    cues = []
+    changed = 0
+    for cue in transcript.cues:
+        speaker = next((corrections[line][0] for line in cue.lines if line in corrections), None)
+        if speaker is None:
+            cues.append(cue)
+            continue
+        changed += speaker != cue.speaker
+        cues.append(replace(cue, speaker=speaker, confidence=None))
+    note = f"Speakers corrected from {Path(path).name} ({len(corrections)} lines, {changed} cues changed)."
+    return replace(transcript, cues=tuple(cues), notes=transcript.notes + (note,))
