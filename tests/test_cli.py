@@ -166,3 +166,39 @@ def test_a_companion_file_given_as_the_transcript_says_what_it_is():
         "(a chat export goes with a transcript: give the meeting's transcript instead)")
     result = run("turns", PARTICIPANTS)
     assert result.exit_code == 1 and "not a transcript (give it with --attendees)" in result.stderr
+
+
+def test_corrections_round_trip(tmp_path):
+    exported = run("turns", WORKSHOP, "--csv").stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert rows[3]["speaker"] == "(unattributed)" and rows[3]["lines"] == "16 17"
+    rows[3]["speaker"] = "Tom Evans"                       # "sorry, I was on mute" was Tom
+    for row in rows:                                      # and merge two spellings of Alex
+        row["speaker"] = row["speaker"].replace("Alex Gray", "Alex G.")
+    edited = tmp_path / "turns.csv"
+    with edited.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    record = json.loads(run("turns", WORKSHOP, "--speakers", edited, "--json").stdout)
+    assert [t["speaker"] for t in record["turns"]] == [
+        "Rhian Price", "Tom Evans", "Alex G.", "Tom Evans", "Rhian Price", "Tom Evans", "Alex G."]
+    assert not any(t["inferred"] for t in record["turns"])
+    airtime = json.loads(run("airtime", WORKSHOP, "--speakers", edited, "--json").stdout)
+    assert airtime["session"]["unattributed_share"] == 0
+
+
+@pytest.mark.parametrize("content, message", [
+    ("name,when\nTom,1\n", r"turns.csv:1: needs the columns 'speaker' and 'lines'"),
+    ("speaker,lines\nTom,5 x\n", r"turns.csv:2: 'lines' must be line numbers"),
+    ("speaker,lines\nTom,999\n", r"turns.csv:2: line 999 is not a line of speech in"),
+    ("speaker,lines\nTom,5\nAlex,5\n", r"turns.csv:3: line 5 is given to 'Tom' \(row 2\) and to 'Alex'"),
+    ("speaker,lines\n,5\n", r"turns.csv:2: the speaker is empty"),
+])
+def test_bad_corrections_are_refused_in_one_line(tmp_path, content, message):
+    bad = tmp_path / "turns.csv"
+    bad.write_text(content, encoding="utf-8")
+    result = run("turns", WORKSHOP, "--speakers", bad, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert re.search(message, result.stderr), result.stderr

@@ -49,6 +49,7 @@ CONFIDENCE = {
     "replied after a hand-over": 0.85,
     "greeted the room": 0.6,
     "floor-holder handing over": 0.7,
+    "thanked the previous speaker": 0.7,
     "floor returned after an acknowledgement": 0.7,
     "floor returned after thanks": 0.85,
     "floor returned after a closing": 0.75,
@@ -303,6 +304,7 @@ class _Floor:
         self.gave_floor: Counter[str] = Counter()
         self.returns: dict[str, str] = {}    # label -> who handed them the floor
         self.merged: dict[str, str] = {}     # a called name found to be someone introduced later
+        self.handed_to: dict[str, str] = {}  # label -> whom they last handed the floor to
         self.anonymous = 0
         self.last_taken: str | None = None
 
@@ -354,6 +356,11 @@ class _Floor:
                 reasons.append("speaking over the floor-holder")
                 continue
             speaker, reason = self._choose(cue, signal)
+            if signal.thanked and not cue.attributed and reason != "introduced themselves" \
+                    and self._is(signal.thanked, speaker):
+                # Nobody thanks themselves: "Great, thank you so much Mike" is not Mike.
+                speaker = self.handed_to.get(speaker) or self.last_participant or self.new_anonymous()
+                reason = "thanked the previous speaker"
             self._after(cue, signal, speaker)
             labels.append(speaker)
             reasons.append(reason)
@@ -387,8 +394,6 @@ class _Floor:
         if signal.thanks_first and pending is not None and signal.thanked and self._is(signal.thanked, pending[1]):
             self.pending = None
             return self._take(pending), "thanked the person who handed over"
-        if signal.thanks_first and signal.closing and not signal.thanked and current is not None:
-            return current, "continues a participant's turn"
         if (signal.thanks_first or signal.acknowledges) and current in self.returns \
                 and current != self._holder() \
                 and (signal.thanked is None or not self._is(signal.thanked, self.returns[current])):
@@ -458,6 +463,8 @@ class _Floor:
             target = self.label_for_name(signal.handover_name) if signal.handover_name else None
             self.pending, self.pending_lines = (target, speaker, signal.handover_now), 0
             self.gave_floor[speaker] += 1
+            if target is not None:
+                self.handed_to[speaker] = target
         if signal.plays_recording:
             self.recording_since = cue.start
         if speaker != self._holder():
@@ -496,6 +503,9 @@ class _Floor:
             self.current = new
         if self.last_participant == old:
             self.last_participant = new
+        for person, target in list(self.handed_to.items()):
+            if target == old:
+                self.handed_to[person] = new
 
     def resolve(self, label: str) -> str:
         while label in self.merged:
