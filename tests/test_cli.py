@@ -64,7 +64,8 @@ def test_turns_json_contract():
     for speaker in record["speakers"]:
         assert {"name", "role", "inferred"} <= set(speaker)
     first = record["turns"][0]
-    assert {"speaker", "start", "end", "text", "lines", "inferred"} <= set(first)
+    assert {"speaker", "start", "end", "text", "lines", "inferred", "confidence"} <= set(first)
+    assert first["confidence"] is None  # named by the file, not inferred
     assert first == {**first, "speaker": "Rhian Price", "start": 1.0, "end": 9.0, "lines": [4, 5],
                      "inferred": False}
     assert [t["speaker"] for t in record["turns"]] == [
