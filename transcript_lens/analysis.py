@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corrections import apply_corrections, load_corrections
 from .equity import DEFAULT_TARGET, Airtime, measure
 from .io import read_roster, read_transcript
 from .model import Cue, Transcript, Turn
@@ -54,7 +53,11 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
         roster = read_roster(attendees).names
     elif attendees:
         roster = tuple(attendees)
-    corrections = load_corrections(speakers) if speakers is not None else None
+    corrections = None
+    if speakers is not None:
+        from .corrections import apply_corrections, load_corrections  # only runs that correct need csv
+
+        corrections = load_corrections(speakers)
     if infer not in INFER_CHOICES:
         raise ValueError(f"infer must be one of {INFER_CHOICES}")
     if infer == "always" or (infer == "auto" and needs_inference(transcript)):
