@@ -100,13 +100,6 @@ class Inference:
     transcript: Transcript
     reasons: tuple[str, ...]
 
-    @property
-    def mean_confidence(self) -> float | None:
-        weights = [(cue.confidence, max(1, cue.words)) for cue in self.transcript.cues
-                   if cue.confidence is not None]
-        total = sum(weight for _, weight in weights)
-        return sum(c * w for c, w in weights) / total if total else None
-
 
 def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = ()) -> Inference:
     """Attribute the transcript's unnamed cues (named cues keep their speaker)."""
@@ -536,19 +529,11 @@ def _final_names(floor: _Floor, roster: Sequence[str]) -> dict[str, str]:
     ``Speaker n`` in order of appearance."""
     names: dict[str, str] = {}
     count = 0
-    taken = set()
     for label in floor.people:
-        if label in names:
-            continue
         name = floor.named.get(label)
         if name:
-            name = _snap(name, roster) or name
-            if name in taken:
-                continue_name = name
-                names[label] = continue_name
-                continue
-            names[label] = name
-            taken.add(name)
+            # Two labels that snap to one roster name are one person: they share it.
+            names[label] = _snap(name, roster) or name
         else:
             count += 1
             names[label] = ANONYMOUS.format(count)
