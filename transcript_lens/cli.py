@@ -234,6 +234,145 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_common_options
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your own codebook (YAML) instead of the five values and the spectrum of engagement.")
+@click.option("--model", metavar="PATH", help="A sentence-transformers model on disk [default: all-MiniLM-L6-v2].")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the embedding model runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the tagged passages as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one row per passage as CSV.")
+def tag(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, codebook_path,
+        model, device, as_json, as_csv):
+    """Tag passages with the values of co-production and the spectrum of engagement.
+
+    \b
+    Examples:
+      transcript-lens tag samples/seed_training_zoom_live.txt
+      transcript-lens tag meeting.vtt --json > tags.json
+      transcript-lens tag meeting.vtt --codebook my_codebook.yaml --csv
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+
+    def action() -> int:
+        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
+                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
+                                          corrections=corrections, names=names, infer=infer)
+        if failures:
+            return EXIT_INPUT
+        analysis = results[0]
+        tagger = _tagger(codebook_path, model, device)
+        from .tagging.passages import build_passages
+
+        tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+        if as_json:
+            from .report.records import tag_record
+
+            _emit(json.dumps(tag_record(analysis, tagging), ensure_ascii=False, indent=2) + "\n")
+        elif as_csv:
+            from .report.records import TAG_COLUMNS, tag_csv_rows
+
+            _emit(_csv_text(tag_csv_rows(analysis, tagging), TAG_COLUMNS))
+        else:
+            from .report.terminal import tags_text
+
+            _emit(tags_text(analysis, tagging, width=_width(), color=_color()))
+        return 0
+
+    _run(action)
+
+
+def _tagger(codebook_path, model, device):
+    """The codebook, the embedding model and the lemma pipeline, each loaded once."""
+    from .nlp import load_pipeline
+    from .tagging.codebook import load_codebook
+    from .tagging.embedder import load_embedder
+    from .tagging.tagger import Calibration, Tagger
+
+    codebook = load_codebook(codebook_path)
+    with _status("Loading the embedding model…"):
+        embedder = load_embedder(model, device=device)
+        nlp = load_pipeline(exclude=("parser", "ner"))
+        return Tagger(codebook, embedder, nlp=nlp, calibration=Calibration.load())
+
+
+def _status(message: str):
+    """A spinner on a terminal's stderr while something slow loads; nothing when piped."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+@main.group()
+def codebook():
+    """Show or check a codebook (the codes passages are tagged against).
+
+    \b
+    Examples:
+      transcript-lens codebook show
+      transcript-lens codebook check my_codebook.yaml
+    """
+
+
+@codebook.command("show")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Show this codebook instead of the default one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the codebook as JSON.")
+def codebook_show(codebook_path, as_json):
+    """Print the active codebook: each code, its definition and how many examples it has.
+
+    \b
+    Example:
+      transcript-lens codebook show
+    """
+
+    def action() -> int:
+        from .tagging.codebook import load_codebook
+
+        book = load_codebook(codebook_path)
+        if as_json:
+            _emit(json.dumps({"name": book.name, "source": book.source, "digest": book.digest, "codes": [
+                {"id": c.id, "group": c.group, "mode": c.mode, "label": c.label, "definition": c.definition,
+                 "examples": list(c.examples), "keywords": list(c.keywords), "sources": list(c.sources)}
+                for c in book.codes], "none": list(book.none)}, ensure_ascii=False, indent=2) + "\n")
+        else:
+            from .report.terminal import codebook_text
+
+            _emit(codebook_text(book, width=_width(), color=_color()))
+        return 0
+
+    _run(action)
+
+
+@codebook.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+def codebook_check(file):
+    """Check a codebook file and say what is wrong, with the line.
+
+    \b
+    Example:
+      transcript-lens codebook check my_codebook.yaml
+    """
+
+    def action() -> int:
+        from .tagging.codebook import load_codebook
+
+        book = load_codebook(file)
+        examples = sum(len(code.examples) for code in book.codes)
+        _emit(f"{file}: OK — {len(book.values)} values, {len(book.spectrum)} spectrum positions, "
+              f"{examples} example statements, {len(book.none)} 'none' statements\n")
+        return 0
+
+    _run(action)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def formats(as_json):
     """List the transcript and companion formats, and how each is recognised.

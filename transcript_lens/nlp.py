@@ -20,12 +20,15 @@ class BlankPipelineWarning(UserWarning):
     """The trained English pipeline is missing; a blank tokenizer is used instead."""
 
 
-def load_pipeline(name: str = PIPELINE) -> Any:
-    """The trained pipeline, or a blank English one with a ``BlankPipelineWarning``."""
+def load_pipeline(name: str = PIPELINE, *, exclude: tuple[str, ...] = EXCLUDED) -> Any:
+    """The trained pipeline, or a blank English one with a ``BlankPipelineWarning``.
+
+    Speaker inference needs tags and names (the default leaves out the parser and lemmatizer);
+    key-phrase matching needs lemmas (``exclude=("parser", "ner")``)."""
     import spacy
 
     try:
-        return spacy.load(name, exclude=list(EXCLUDED))
+        return spacy.load(name, exclude=list(exclude))
     except OSError:
         warnings.warn(
             f"the spaCy pipeline {name!r} is not installed, so speaker inference works on "
@@ -38,13 +41,14 @@ class LazyPipeline:
     """Loads the pipeline the first time a stage asks for it, then hands out the same one, so a
     run over many files loads it once and a run that never needs it never loads it."""
 
-    __slots__ = ("name", "_pipeline")
+    __slots__ = ("name", "exclude", "_pipeline")
 
-    def __init__(self, name: str = PIPELINE) -> None:
+    def __init__(self, name: str = PIPELINE, *, exclude: tuple[str, ...] = EXCLUDED) -> None:
         self.name = name
+        self.exclude = exclude
         self._pipeline: Any = None
 
     def get(self) -> Any:
         if self._pipeline is None:
-            self._pipeline = load_pipeline(self.name)
+            self._pipeline = load_pipeline(self.name, exclude=self.exclude)
         return self._pipeline

@@ -130,3 +130,48 @@ def airtime_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return [{"source": record["source"], "format": record["format"], "basis": record["basis"],
              **{column: speaker[column] for column in AIRTIME_COLUMNS[3:]}}
             for speaker in record["speakers"]]
+
+
+def tag_record(analysis: Analysis, tagging) -> dict[str, Any]:
+    """The ``tag --json`` contract: ``{"source", "model", "codebook", "passages": [{"start", "end",
+    "speaker", "lines", "text", "values": [{"label", "score", "evidence"}], "spectrum": {"label",
+    "mode", "score", "evidence"} | null}]}`` plus the floor by code and the mode balance."""
+    from ..tagging.floor import floor_by_code, mode_balance
+
+    timed = analysis.transcript.timed
+    return {
+        "source": analysis.transcript.source,
+        "model": tagging.model,
+        "codebook": tagging.codebook,
+        "calibrated": tagging.calibrated,
+        "passages": [{
+            "start": _round(tagged.passage.start),
+            "end": _round(tagged.passage.end),
+            "speaker": tagged.passage.speaker,
+            "lines": list(tagged.passage.lines),
+            "text": tagged.passage.text,
+            "values": [{"label": tag.label, "score": _round(tag.score, 3), "evidence": tag.evidence}
+                       for tag in tagged.values],
+            "spectrum": None if tagged.spectrum is None else {
+                "label": tagged.spectrum.label, "mode": tagged.spectrum.mode,
+                "score": _round(tagged.spectrum.score, 3), "evidence": tagged.spectrum.evidence},
+        } for tagged in tagging.passages],
+        "floor_by_code": floor_by_code(tagging, analysis.cast, timed=timed),
+        "mode_balance": mode_balance(tagging, timed=timed),
+        "notes": list(analysis.transcript.notes),
+    }
+
+
+#: CSV columns of ``tag --csv``: one row per passage.
+TAG_COLUMNS = ("start", "end", "speaker", "lines", "values", "spectrum", "mode", "text")
+
+
+def tag_csv_rows(analysis: Analysis, tagging) -> list[dict[str, Any]]:
+    return [{
+        "start": _round(tagged.passage.start), "end": _round(tagged.passage.end),
+        "speaker": tagged.passage.speaker, "lines": " ".join(str(line) for line in tagged.passage.lines),
+        "values": " ".join(tag.label for tag in tagged.values),
+        "spectrum": tagged.spectrum.label if tagged.spectrum else "",
+        "mode": tagged.spectrum.mode if tagged.spectrum else "",
+        "text": tagged.passage.text,
+    } for tagged in tagging.passages]

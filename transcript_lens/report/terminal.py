@@ -122,3 +122,51 @@ def formats_text(formats, *, width: int | None = None, color: bool = False) -> s
         table.add_row(fmt.name, fmt.kind, fmt.label, fmt.recognised_by)
     console.print(table)
     return buffer.getvalue()
+
+
+def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: bool = False) -> str:
+    """Tagged passages (those with a tag), then who held the floor for each code."""
+    from ..tagging.floor import floor_by_code, mode_balance
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 110, force_terminal=color, no_color=not color, highlight=False)
+    table = Table(title=f"Tags — {tagging.source}", title_justify="left")
+    table.add_column("Start", justify="right", no_wrap=True)
+    table.add_column("Speaker", no_wrap=True)
+    table.add_column("Values")
+    table.add_column("Spectrum")
+    table.add_column("Text", overflow="fold")
+    for tagged in tagging.passages:
+        if not tagged.values and tagged.spectrum is None:
+            continue
+        values = ", ".join(f"{tag.label} {tag.score:.2f}" for tag in tagged.values)
+        spectrum = f"{tagged.spectrum.label} ({tagged.spectrum.mode}) {tagged.spectrum.score:.2f}" if tagged.spectrum else ""
+        text = tagged.passage.text if len(tagged.passage.text) <= 120 else tagged.passage.text[:117] + "…"
+        table.add_row(_clock(tagged.passage.start), tagged.passage.speaker, values, spectrum, text)
+    console.print(table)
+    floor = Table(title="Who held the floor while each code was discussed", title_justify="left")
+    for header in ("Code", "Passages", "Facilitator", "Participants"):
+        floor.add_column(header, justify="left" if header == "Code" else "right")
+    for code, row in sorted(floor_by_code(tagging, analysis.cast, timed=analysis.transcript.timed).items()):
+        floor.add_row(code, str(row["passages"]), _percent(row["facilitator_share"]), _percent(row["participants_share"]))
+    console.print(floor)
+    balance = mode_balance(tagging, timed=analysis.transcript.timed)
+    if balance:
+        console.print("Mode balance: " + ", ".join(f"{mode} {_percent(share)}" for mode, share in balance.items()))
+    if not tagging.calibrated:
+        console.print(Text("Note: this codebook has no calibration; tags use the bare similarity.", style="dim"))
+    return buffer.getvalue()
+
+
+def codebook_text(book, *, width: int | None = None, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 110, force_terminal=color, no_color=not color, highlight=False)
+    table = Table(title=f"Codebook — {book.name} ({book.source})", title_justify="left")
+    for header in ("Group", "Id", "Mode", "Label", "Examples", "Key phrases"):
+        table.add_column(header, overflow="fold")
+    for code in book.codes:
+        table.add_row(code.group, code.id, code.mode or "", code.label, str(len(code.examples)),
+                      ", ".join(code.keywords[:6]) + ("…" if len(code.keywords) > 6 else ""))
+    console.print(table)
+    console.print(f"{len(book.none)} 'none' statements (talk that gets no label).")
+    return buffer.getvalue()

@@ -1,0 +1,263 @@
+"""Tagging passages against a codebook by sentence-embedding similarity.
+
+For every passage and code the tagger computes a few signals (``FEATURES``):
+
+* ``similarity``: mean of the three best cosine similarities between the passage and the code's
+  example statements (embeddings normalised, one matrix product);
+* ``context``: the same for the passage's neighbourhood (two passages either side, weighted
+  towards the middle), because the labels follow the topic of the surrounding talk;
+* ``none``: how close the passage is to the codebook's "no label" statements (logistics,
+  introductions, chit-chat);
+* ``keywords`` / ``context_keywords``: the code's key phrases found on lemmas by spaCy's
+  PhraseMatcher in the passage / its neighbourhood (log-scaled counts);
+* ``standout`` / ``context_standout``: how far this code's similarity stands above the mean of
+  its group, so a passage close to everything is not tagged with everything.
+
+A calibrated logistic head (weights per group, a bias per code, a threshold per group; fitted by
+``python -m transcript_lens.tagging.calibrate`` and stored in ``models/tagger_calibration.json``)
+turns the signals into a score in [0, 1]. Values are multi-label (every code over the threshold);
+the spectrum is single-label (the best code, if over the threshold) with its mode. A codebook the
+calibration was not fitted on falls back to the similarity alone and says so (``calibrated``).
+Texts are embedded in one ``encode`` call; codebook embeddings are cached on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from .codebook import Code, Codebook, load_asr_corrections
+from .embedder import Embedder, cached_encode
+from .passages import Passage
+
+FEATURES = ("similarity", "context", "none", "keywords", "context_keywords", "standout", "context_standout")
+_TOP = 3
+#: Weights of the passages around a passage in its context embedding (offsets -2..+2).
+_CONTEXT_WEIGHTS = (0.5, 1.0, 2.0, 1.0, 0.5)
+#: Without a calibration for this codebook: the context similarity, over these thresholds.
+_FALLBACK_THRESHOLD = {"values": 0.45, "spectrum": 0.45}
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    label: str
+    score: float
+    evidence: str
+    mode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedPassage:
+    passage: Passage
+    values: tuple[Tag, ...]
+    spectrum: Tag | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tagging:
+    source: str
+    model: str
+    codebook: str
+    calibrated: bool
+    passages: tuple[TaggedPassage, ...]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted head: ``weights[group]`` over ``FEATURES``, ``bias[code id]``, ``threshold[group]``."""
+
+    model: str
+    codebook: str
+    weights: dict[str, list[float]]
+    bias: dict[str, float]
+    threshold: dict[str, float]
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Calibration | None":
+        file = Path(path) if path is not None else Path(str(files("transcript_lens.models") / "tagger_calibration.json"))
+        if not file.is_file():
+            return None
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return cls(model=data["model"], codebook=data["codebook"], weights=data["weights"], bias=data["bias"],
+                   threshold=data["threshold"], evaluation=data.get("evaluation", {}))
+
+    def save(self, path: str | Path) -> None:
+        data = {"model": self.model, "codebook": self.codebook, "features": list(FEATURES), "weights": self.weights,
+                "bias": self.bias, "threshold": self.threshold, "evaluation": self.evaluation}
+        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per group: ``features[group]`` is (passages × codes × FEATURES); ``evidence[group]`` the index
+    of each code's closest example per passage."""
+
+    codes: dict[str, tuple[Code, ...]]
+    features: dict[str, Any]
+    evidence: dict[str, Any]
+
+
+class Tagger:
+    """Holds the codebook's embeddings and key-phrase matcher; tags passages of any transcript."""
+
+    def __init__(self, codebook: Codebook, embedder: Embedder, *, nlp: Any = None,
+                 calibration: Calibration | None = None, corrections: dict[str, str] | None = None) -> None:
+        import numpy as np
+
+        self.codebook = codebook
+        self.embedder = embedder
+        self.nlp = nlp
+        usable = calibration is not None and calibration.codebook == codebook.digest \
+            and calibration.model == embedder.name
+        self.calibration = calibration if usable else None
+        self.corrections = load_asr_corrections() if corrections is None else corrections
+        self._fix = _corrector(self.corrections)
+        texts = [example for code in codebook.codes for example in code.examples] + list(codebook.none)
+        vectors = cached_encode(embedder, texts, key=codebook.digest)
+        self._examples: dict[str, Any] = {}
+        position = 0
+        for code in codebook.codes:
+            self._examples[code.id] = vectors[position:position + len(code.examples)]
+            position += len(code.examples)
+        self._none = vectors[position:] if codebook.none else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        self._matcher = _phrase_matcher(nlp, codebook) if nlp is not None else None
+
+    def clean(self, text: str) -> str:
+        return self._fix(text)
+
+    def signals(self, passages: Sequence[Passage]) -> Signals:
+        """Every signal for every passage and code, from one ``encode`` call."""
+        import numpy as np
+
+        texts = [self.clean(passage.text) for passage in passages]
+        count = len(texts)
+        embedded = np.asarray(self.embedder.encode(texts), dtype=np.float32) if count else np.zeros((0, 1))
+        context = _context(embedded)
+        keywords = self._keyword_counts(texts)
+        around = _neighbour_sum(keywords)
+        none = _top_mean(embedded @ self._none.T) if len(self._none) and count else np.zeros(count)
+        codes, features, evidence = {}, {}, {}
+        for group in ("values", "spectrum"):
+            group_codes = self.codebook.group(group)
+            codes[group] = group_codes
+            table = np.zeros((count, len(group_codes), len(FEATURES)), dtype=np.float32)
+            best = np.zeros((count, len(group_codes)), dtype=np.int64)
+            for index, code in enumerate(group_codes):
+                examples = self._examples[code.id]
+                direct = embedded @ examples.T
+                wide = context @ examples.T
+                table[:, index, 0] = _top_mean(direct)
+                table[:, index, 1] = _top_mean(wide)
+                table[:, index, 2] = none
+                table[:, index, 3] = np.log1p(keywords.get(code.id, np.zeros(count)))
+                table[:, index, 4] = np.log1p(around.get(code.id, np.zeros(count)))
+                best[:, index] = np.argmax(direct + wide, axis=1)
+            if group_codes:
+                table[:, :, 5] = table[:, :, 0] - table[:, :, 0].mean(axis=1, keepdims=True)
+                table[:, :, 6] = table[:, :, 1] - table[:, :, 1].mean(axis=1, keepdims=True)
+            features[group], evidence[group] = table, best
+        return Signals(codes=codes, features=features, evidence=evidence)
+
+    def scores(self, signals: Signals, group: str) -> Any:
+        """(passages × codes) scores in [0, 1]."""
+        import numpy as np
+
+        table = signals.features[group]
+        if self.calibration is None:
+            return np.clip(table[:, :, 1], 0.0, 1.0)
+        weights = np.asarray(self.calibration.weights[group], dtype=np.float32)
+        bias = np.asarray([self.calibration.bias.get(code.id, 0.0) for code in signals.codes[group]], dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-(table @ weights + bias)))
+
+    def threshold(self, group: str) -> float:
+        return self.calibration.threshold[group] if self.calibration else _FALLBACK_THRESHOLD[group]
+
+    def tag(self, passages: Sequence[Passage], *, source: str = "") -> Tagging:
+        signals = self.signals(passages)
+        value_scores = self.scores(signals, "values")
+        spectrum_scores = self.scores(signals, "spectrum")
+        value_codes, spectrum_codes = signals.codes["values"], signals.codes["spectrum"]
+        tagged = []
+        for index, passage in enumerate(passages):
+            values = tuple(
+                Tag(code.id, float(value_scores[index, position]),
+                    code.examples[signals.evidence["values"][index, position]])
+                for position, code in enumerate(value_codes)
+                if value_scores[index, position] >= self.threshold("values"))
+            spectrum = None
+            if spectrum_codes:
+                position = int(spectrum_scores[index].argmax())
+                if spectrum_scores[index, position] >= self.threshold("spectrum"):
+                    code = spectrum_codes[position]
+                    spectrum = Tag(code.id, float(spectrum_scores[index, position]),
+                                   code.examples[signals.evidence["spectrum"][index, position]], mode=code.mode)
+            tagged.append(TaggedPassage(passage, tuple(sorted(values, key=lambda tag: -tag.score)), spectrum))
+        return Tagging(source=source, model=self.embedder.name, codebook=self.codebook.name,
+                       calibrated=self.calibration is not None, passages=tuple(tagged))
+
+    def _keyword_counts(self, texts: Sequence[str]) -> dict[str, Any]:
+        import numpy as np
+
+        counts: dict[str, Any] = {code.id: np.zeros(len(texts)) for code in self.codebook.codes}
+        if self._matcher is None:
+            return counts
+        for index, doc in enumerate(self.nlp.pipe(texts, batch_size=128)):
+            for match_id, _, _ in self._matcher(doc):
+                counts[self.nlp.vocab.strings[match_id]][index] += 1
+        return counts
+
+
+def _corrector(corrections: dict[str, str]):
+    if not corrections:
+        return lambda text: text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(key) for key in sorted(corrections, key=len, reverse=True))
+                         + r")\b", re.IGNORECASE)
+    return lambda text: pattern.sub(lambda match: corrections[match.group(0).lower()], text)
+
+
+def _phrase_matcher(nlp: Any, codebook: Codebook) -> Any:
+    from spacy.matcher import PhraseMatcher
+
+    attribute = "LEMMA" if nlp.has_pipe("lemmatizer") else "LOWER"
+    matcher = PhraseMatcher(nlp.vocab, attr=attribute)
+    for code in codebook.codes:
+        if code.keywords:
+            matcher.add(code.id, list(nlp.pipe(code.keywords)))
+    return matcher
+
+
+def _top_mean(similarities: Any) -> Any:
+    import numpy as np
+
+    if similarities.shape[1] == 0:
+        return np.zeros(similarities.shape[0])
+    top = min(_TOP, similarities.shape[1])
+    return np.sort(similarities, axis=1)[:, -top:].mean(axis=1)
+
+
+def _context(embedded: Any) -> Any:
+    import numpy as np
+
+    count = embedded.shape[0]
+    mixed = np.zeros_like(embedded)
+    for offset, weight in zip(range(-2, 3), _CONTEXT_WEIGHTS):
+        low, high = max(0, -offset), min(count, count - offset)
+        mixed[low:high] += weight * embedded[low + offset:high + offset]
+    norms = np.linalg.norm(mixed, axis=1, keepdims=True)
+    return mixed / np.where(norms == 0, 1, norms)
+
+
+def _neighbour_sum(counts: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    summed = {}
+    for code, values in counts.items():
+        padded = np.pad(values, 1)
+        summed[code] = padded[:-2] + padded[1:-1] + padded[2:]
+    return summed
