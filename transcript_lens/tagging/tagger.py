@@ -137,9 +137,15 @@ class Tagger:
 
         texts = [self.clean(passage.text) for passage in passages]
         count = len(texts)
-        embedded = np.asarray(self.embedder.encode(texts), dtype=np.float32) if count else np.zeros((0, 1))
+        # Key phrases (spaCy, mostly Python) are found while the model embeds (torch, which
+        # releases the interpreter): the two overlap instead of adding up.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self._keyword_counts, texts)
+            embedded = np.asarray(self.embedder.encode(texts), dtype=np.float32) if count else np.zeros((0, 1))
+            keywords = pending.result()
         context = _context(embedded)
-        keywords = self._keyword_counts(texts)
         around = _neighbour_sum(keywords)
         none = _top_mean(embedded @ self._none.T) if len(self._none) and count else np.zeros(count)
         codes, features, evidence = {}, {}, {}
