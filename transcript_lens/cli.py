@@ -84,7 +84,7 @@ def main() -> None:
 
 
 def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, aliases, attendees, gap,
-                  corrections, names, infer, target=None) -> tuple[list[Any], int]:
+                  corrections, names, infer, target=None, pipeline=None) -> tuple[list[Any], int]:
     from .analysis import analyse
     from .equity import DEFAULT_TARGET
     from .nlp import LazyPipeline
@@ -93,7 +93,8 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
 
     role_map = parse_roles(roles)
     known = tuple(name.strip() for name in (names or "").split(",") if name.strip())
-    pipeline = LazyPipeline()  # loaded once, and only if a file needs speaker inference
+    if pipeline is None:
+        pipeline = LazyPipeline()  # loaded once, and only if a file needs speaker inference
     results = []
     failures = 0
     for path in paths:
@@ -257,13 +258,17 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
         raise click.UsageError("choose one of --json and --csv")
 
     def action() -> int:
+        from .nlp import LazyPipeline
+
+        # One spaCy pipeline for both speaker inference (tags, names) and key phrases (lemmas).
+        pipeline = LazyPipeline(exclude=("parser",))
         results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          corrections=corrections, names=names, infer=infer)
+                                          corrections=corrections, names=names, infer=infer, pipeline=pipeline)
         if failures:
             return EXIT_INPUT
         analysis = results[0]
-        tagger = _tagger(codebook_path, model, device)
+        tagger = _tagger(codebook_path, model, device, pipeline)
         from .tagging.passages import build_passages
 
         tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
@@ -284,9 +289,8 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
     _run(action)
 
 
-def _tagger(codebook_path, model, device):
+def _tagger(codebook_path, model, device, pipeline):
     """The codebook, the embedding model and the lemma pipeline, each loaded once."""
-    from .nlp import load_pipeline
     from .tagging.codebook import load_codebook
     from .tagging.embedder import load_embedder
     from .tagging.tagger import Calibration, Tagger
@@ -294,8 +298,7 @@ def _tagger(codebook_path, model, device):
     codebook = load_codebook(codebook_path)
     with _status("Loading the embedding model…"):
         embedder = load_embedder(model, device=device)
-        nlp = load_pipeline(exclude=("parser", "ner"))
-        return Tagger(codebook, embedder, nlp=nlp, calibration=Calibration.load())
+        return Tagger(codebook, embedder, nlp=pipeline.get(), calibration=Calibration.load())
 
 
 def _status(message: str):

@@ -120,11 +120,14 @@ class Tagger:
         self._fix = _corrector(self.corrections)
         texts = [example for code in codebook.codes for example in code.examples] + list(codebook.none)
         vectors = cached_encode(embedder, texts, key=codebook.digest)
-        self._examples: dict[str, Any] = {}
+        # Each code's rows in one matrix of every example, so a passage meets the whole codebook
+        # in one matrix product.
+        self._rows: dict[str, slice] = {}
         position = 0
         for code in codebook.codes:
-            self._examples[code.id] = vectors[position:position + len(code.examples)]
+            self._rows[code.id] = slice(position, position + len(code.examples))
             position += len(code.examples)
+        self._examples = vectors[:position]
         self._none = vectors[position:] if codebook.none else np.zeros((0, vectors.shape[1]), dtype=np.float32)
         self._matcher = _phrase_matcher(nlp, codebook) if nlp is not None else None
 
@@ -148,6 +151,8 @@ class Tagger:
         context = _context(embedded)
         around = _neighbour_sum(keywords)
         none = _top_mean(embedded @ self._none.T) if len(self._none) and count else np.zeros(count)
+        direct_all = embedded @ self._examples.T
+        wide_all = context @ self._examples.T
         codes, features, evidence = {}, {}, {}
         for group in ("values", "spectrum"):
             group_codes = self.codebook.group(group)
@@ -155,9 +160,8 @@ class Tagger:
             table = np.zeros((count, len(group_codes), len(FEATURES)), dtype=np.float32)
             best = np.zeros((count, len(group_codes)), dtype=np.int64)
             for index, code in enumerate(group_codes):
-                examples = self._examples[code.id]
-                direct = embedded @ examples.T
-                wide = context @ examples.T
+                direct = direct_all[:, self._rows[code.id]]
+                wide = wide_all[:, self._rows[code.id]]
                 table[:, index, 0] = _top_mean(direct)
                 table[:, index, 1] = _top_mean(wide)
                 table[:, index, 2] = none
