@@ -74,3 +74,9 @@ def test_cross_validated_quality_holds(seed, tagger):
     assert figures["values"]["head"] >= 0.55
     assert figures["spectrum"]["head"] >= 0.50
     assert figures["values"]["head"] > figures["values"]["similarity"]
+
+
+@pytest.mark.slow
+def test_a_model_name_not_on_this_machine_is_refused():
+    with pytest.raises(OptionError, match="is not on this machine, and models are never downloaded"):
+        load_embedder("no-such-model-here")

