@@ -190,7 +190,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         windows=_windows(cues, credit, cast, duration) if duration else (),
         facilitator_guess=cast.facilitator_guess,
         target=target,
-        inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)),
+        inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)) if guessed else 0.0,
         inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,

@@ -269,11 +269,11 @@ def _match_person(wanted: str, people: Sequence[str], source: str, option: str) 
 def needs_inference(transcript: Transcript) -> bool:
     """True when a good part of the speech has no speaker: no names at all, ``>>`` marks only,
     or Otter's "Unknown Speaker" blocks among named ones."""
-    words = Counter()
-    for cue in transcript.cues:
-        words[cue.attributed] += max(1, cue.words)
-    unnamed = words[False] / max(1, sum(words.values()))
-    return unnamed >= 0.999 or (transcript.format == "otter" and unnamed > 0)
+    if all(cue.attributed for cue in transcript.cues):
+        return False  # the common case, decided without counting words
+    if transcript.format == "otter" or not any(cue.attributed for cue in transcript.cues):
+        return True
+    return False
 
 
 def silent_attendees(attendees: Iterable[str], speakers: Iterable[str]) -> tuple[str, ...]:
