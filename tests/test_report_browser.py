@@ -1,0 +1,156 @@
+"""The post-workshop report in a real browser: headless Chromium opens it, screenshots it and prints it.
+
+The report must be one self-contained file: it renders (the screenshot is not one flat colour), asks
+the server for nothing but itself (no images, stylesheets, fonts or favicon from elsewhere), logs
+nothing to the console, prints to at least two pages, and names no external URL at all.
+
+test_the_browser_harness_sees_requests_and_console shows that each check can fail: a page that
+fetches a missing image and logs an error is caught, a blank page reads as blank, and external
+references are found.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .browser import external_references, pdf_page_count, png_is_blank, print_to_pdf, screenshot
+
+pytestmark = pytest.mark.slow
+
+REPORT_TIMEOUT_S = 900
+
+HARNESS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>harness</title></head>
+<body>
+<h1>Harness check</h1>
+<p>This page fetches an image that is not there and logs an error.</p>
+<img src="/missing.png" alt="">
+<script>console.error("boom")</script>
+<div style="break-before: page">Second page.</div>
+</body></html>
+"""
+
+BLANK_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>blank</title></head>
+<body></body></html>
+"""
+
+EXTERNAL_PAGE = """<!doctype html><html><head>
+<link rel="stylesheet" href="https://cdn.example.org/a.css">
+<style>@import "//fonts.example.org/b.css"; body { background: url( 'http://example.org/c.png' ) }</style>
+<script src="local.js"></script>
+</head><body><img src='//example.org/d.png'>
+<svg xmlns="http://www.w3.org/2000/svg"><a href="#top">top</a></svg></body></html>
+"""
+
+
+def test_the_browser_harness_sees_requests_and_console(tmp_path: Path) -> None:
+    page = tmp_path / "harness.html"
+    page.write_text(HARNESS_PAGE, encoding="utf-8")
+
+    shot = screenshot(page, tmp_path / "harness.png")
+    assert shot.returncode == 0, shot.stderr[-4000:]
+    assert shot.requested[0] == "/harness.html"
+    assert "/missing.png" in shot.requested
+    assert any("boom" in line for line in shot.console), shot.console
+    assert not png_is_blank(shot.output)
+
+    printed = print_to_pdf(page, tmp_path / "harness.pdf")
+    assert printed.returncode == 0, printed.stderr[-4000:]
+    assert "/missing.png" in printed.requested
+    assert pdf_page_count(printed.output) == 2
+
+    blank = tmp_path / "blank.html"
+    blank.write_text(BLANK_PAGE, encoding="utf-8")
+    empty = screenshot(blank, tmp_path / "blank.png")
+    assert empty.requested == ["/blank.html"]
+    assert empty.console == []
+    assert png_is_blank(empty.output)
+
+    found = external_references(EXTERNAL_PAGE)
+    assert len(found) == 5, found
+    assert any("cdn.example.org" in ref for ref in found)
+    assert any("fonts.example.org" in ref for ref in found)
+    assert any("http://example.org/c.png" in ref for ref in found)
+    assert any(ref.lower().startswith("<script") for ref in found)
+    assert any("//example.org/d.png" in ref for ref in found)
+    assert external_references(HARNESS_PAGE) == []
+
+
+# The report is built once and opened once per mode; the tests below share the results.
+
+
+@pytest.fixture(scope="module")
+def _runs() -> dict:
+    return {}
+
+
+@pytest.fixture
+def built(seed: Path, tmp_path_factory: pytest.TempPathFactory, _runs: dict) -> tuple:
+    if "built" not in _runs:
+        out = tmp_path_factory.mktemp("report") / "report.html"
+        done = subprocess.run(
+            [sys.executable, "-m", "transcript_lens.cli", "report", str(seed), "-o", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=REPORT_TIMEOUT_S,
+        )
+        _runs["built"] = (done, out)
+    return _runs["built"]
+
+
+@pytest.fixture
+def report(built: tuple) -> Path:
+    done, out = built
+    if done.returncode != 0 or not out.is_file():
+        pytest.fail(f"transcript-lens report exited {done.returncode}, writing no {out.name}:\n{done.stderr[-4000:]}")
+    return out
+
+
+@pytest.fixture
+def shot(report: Path, _runs: dict):
+    if "shot" not in _runs:
+        _runs["shot"] = screenshot(report, report.with_suffix(".png"))
+    return _runs["shot"]
+
+
+@pytest.fixture
+def printed(report: Path, _runs: dict):
+    if "printed" not in _runs:
+        _runs["printed"] = print_to_pdf(report, report.with_suffix(".pdf"))
+    return _runs["printed"]
+
+
+def test_the_report_command_exits_0(built: tuple) -> None:
+    done, out = built
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert out.is_file() and out.stat().st_size > 0
+
+
+def test_the_report_renders_something(shot) -> None:
+    assert shot.returncode == 0, shot.stderr[-4000:]
+    assert shot.output.is_file()
+    assert not png_is_blank(shot.output)
+
+
+def test_the_report_requests_nothing_but_itself(shot, printed, report: Path) -> None:
+    assert shot.requested == [f"/{report.name}"]
+    assert printed.requested == [f"/{report.name}"]
+
+
+def test_the_report_logs_nothing_to_the_console(shot, printed) -> None:
+    assert shot.console == []
+    assert printed.console == []
+
+
+def test_the_report_prints_to_at_least_two_pages(printed) -> None:
+    assert printed.returncode == 0, printed.stderr[-4000:]
+    assert pdf_page_count(printed.output) >= 2
+
+
+def test_the_report_html_references_nothing_external(report: Path) -> None:
+    assert external_references(report.read_text(encoding="utf-8")) == []
