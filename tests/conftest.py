@@ -27,3 +27,15 @@ def seed() -> Path:
     if not SEED.is_file():
         pytest.skip(f"the seed transcript is not at {SEED}")
     return SEED
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files under tests/golden/ instead of comparing with them")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -37,10 +37,13 @@ def _format_choice(value: str | None) -> str | None:
     return value
 
 
-def _common_options(command: Callable) -> Callable:
-    """Options every per-session command shares."""
+def _common_options(command: Callable | None = None, *, format_flag: str = "--format") -> Callable:
+    """Options every per-session command shares (``report`` names the input format
+    ``--input-format``, since its ``--format`` is the output's)."""
+    if command is None:
+        return lambda function: _common_options(function, format_flag=format_flag)
     options = [
-        click.option("--format", "format_name", metavar="NAME",
+        click.option(format_flag, "format_name", metavar="NAME",
                      callback=lambda ctx, param, value: _format_choice(value),
                      help="Force the input format instead of detecting it (see `transcript-lens formats`)."),
         click.option("--facilitator", "facilitators", multiple=True, metavar="NAME",
@@ -310,6 +313,86 @@ def _status(message: str):
     from rich.console import Console
 
     return Console(stderr=True).status(message)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Where to write the report [default: FILE's name with .html or .md, in this folder].")
+@click.option("--format", "report_format", type=click.Choice(["html", "md"]), default="html", show_default=True,
+              help="HTML (one self-contained file) or Markdown.")
+@click.option("--chat", "chat_path", type=click.Path(dir_okay=False), metavar="CHAT.txt",
+              help="The session's Zoom chat export, to show chat as participation.")
+@click.option("--title", help="The report's title [default: from the file].")
+@_common_options(format_flag="--input-format")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your own codebook (YAML).")
+@click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the embedding model runs.")
+def report(file, output, report_format, chat_path, title, format_name, facilitators, roles, aliases, attendees, gap,
+           corrections, names, infer, codebook_path, model, device):
+    """The post-workshop reflection report: airtime, timeline, values, evidence, prompts.
+
+    \b
+    Examples:
+      transcript-lens report samples/seed_training_zoom_live.txt -o report.html
+      transcript-lens report meeting.vtt --format md --facilitator "Amy" --attendees participants.csv
+      transcript-lens report meeting.vtt --chat meeting_chat.txt --title "Co-production basics, May"
+    """
+
+    def action() -> int:
+        from pathlib import Path
+
+        from .nlp import LazyPipeline
+        from .report import writer
+        from .report.content import report_data
+        from .tagging.passages import build_passages
+
+        chat = None
+        if chat_path:
+            from .io import read_chat
+
+            chat = read_chat(chat_path)
+        pipeline = LazyPipeline(exclude=("parser",))
+        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
+                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
+                                          corrections=corrections, names=names, infer=infer, pipeline=pipeline)
+        if failures:
+            return EXIT_INPUT
+        analysis = results[0]
+        tagger = _tagger(codebook_path, model, device, pipeline)
+        tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+        data = report_data(analysis, tagging, tagger.codebook, title=title, chat=chat,
+                           calibration=tagger.calibration)
+        text = writer(report_format)(data)
+        target = Path(output) if output else Path(Path(file).stem + "." + report_format)
+        _write_whole(target, text)
+        click.echo(f"Wrote {target}")
+        return 0
+
+    _run(action)
+
+
+def _write_whole(target, text: str) -> None:
+    """Write to a temporary file beside ``target`` and rename it: never a half-written report."""
+    import os
+    import tempfile
+
+    from .errors import OptionError
+
+    folder = target.parent if str(target.parent) else "."
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+        os.replace(temporary, target)
+    except OSError as error:
+        raise OptionError(f"cannot write the report ({error.strerror})", path=target,
+                          hint="check the folder exists and you may write there") from None
 
 
 @main.group()

@@ -1,0 +1,116 @@
+"""Charts of the report, drawn with matplotlib as inline SVG (no network, no script).
+
+Colours are the Okabe–Ito palette, safe for the common colour-vision deficiencies; text stays
+text in the SVG (readable, searchable) and matplotlib escapes it, so a speaker called
+``<script>`` is drawn as those characters. Each function returns an SVG string for the report
+data of ``content.py``, or None when there is nothing to draw.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+_ROLE_COLOURS = {"facilitator": "#0072B2", "host": "#CC79A7", "participant": "#E69F00", "unattributed": "#999999"}
+_MODE_COLOURS = {"doing to": "#D55E00", "doing for": "#E69F00", "doing with": "#009E73"}
+
+
+def _figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
+                                "axes.spines.top": False, "axes.spines.right": False})
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: it is inlined in HTML
+
+
+def airtime_chart(data: dict[str, Any]) -> str | None:
+    rows = [s for s in data["airtime"]["speakers"] if s["share"] > 0][:20]
+    if not rows:
+        return None
+    figure = _figure(7, 0.3 * len(rows) + 0.8)
+    axes = figure.subplots()
+    names = [row["name"] for row in rows][::-1]
+    shares = [row["share"] * 100 for row in rows][::-1]
+    colours = [_ROLE_COLOURS.get(row["role"], "#E69F00") for row in rows][::-1]
+    axes.barh(names, shares, color=colours)
+    for position, share in enumerate(shares):
+        axes.text(share + 0.5, position, f"{share:.0f}%", va="center", fontsize=8)
+    axes.set_xlabel("share of speaking time (%)" if data["basis"] == "seconds" else "share of words (%)")
+    axes.set_xlim(0, max(shares) * 1.15 + 1)
+    return _svg(figure)
+
+
+def timeline_chart(data: dict[str, Any]) -> str | None:
+    turns = [t for t in data["turns"] if t["start"] is not None and t["end"] is not None]
+    if not turns:
+        return None
+    order = [s["name"] for s in data["airtime"]["speakers"]][:15]
+    lanes = {name: index for index, name in enumerate(reversed(order))}
+    figure = _figure(7, 0.28 * len(lanes) + 1.0)
+    axes = figure.subplots()
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for turn in turns:
+        if turn["speaker"] in lanes:
+            spans.setdefault(turn["speaker"], []).append(
+                (turn["start"] / 60, max(0.05, (turn["end"] - turn["start"]) / 60)))
+    for speaker, ranges in spans.items():  # one artist per lane: fast to draw, small SVG
+        role = data["roles"].get(speaker, "participant")
+        axes.broken_barh(ranges, (lanes[speaker] - 0.4, 0.8), color=_ROLE_COLOURS.get(role, "#E69F00"))
+    axes.set_yticks(list(lanes.values()), list(lanes.keys()))
+    axes.set_xlabel("minutes from the start")
+    return _svg(figure)
+
+
+def windows_chart(data: dict[str, Any]) -> str | None:
+    windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
+    if not windows:
+        return None
+    figure = _figure(7, 2.2)
+    axes = figure.subplots()
+    axes.bar([w["start"] / 60 for w in windows], [w["facilitator_share"] * 100 for w in windows], width=4.5,
+             align="edge", color=OKABE_ITO[0])
+    target = data["airtime"]["session"]["target"] * 100
+    axes.axhline(target, color=OKABE_ITO[5], linestyle="--", linewidth=1)
+    axes.text(0, target + 2, f"target {target:.0f}%", color=OKABE_ITO[5], fontsize=8)
+    axes.set_ylim(0, 105)
+    axes.set_xlabel("minutes from the start (5-minute windows)")
+    axes.set_ylabel("facilitator share (%)")
+    return _svg(figure)
+
+
+def codes_chart(data: dict[str, Any]) -> str | None:
+    codes = [code for group in ("values", "spectrum") for code in data["codes"][group]]
+    passages = [p for p in data["tags"]["passages"] if p["start"] is not None]
+    if not codes or not passages:
+        return None
+    lanes = {code["id"]: index for index, code in enumerate(reversed(codes))}
+    modes = {code["id"]: code["mode"] for code in codes}
+    figure = _figure(7, 0.3 * len(lanes) + 1.0)
+    axes = figure.subplots()
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for passage in passages:
+        labels = [tag["label"] for tag in passage["values"]]
+        if passage["spectrum"]:
+            labels.append(passage["spectrum"]["label"])
+        length = max(0.1, ((passage["end"] or passage["start"]) - passage["start"]) / 60)
+        for label in labels:
+            if label in lanes:
+                spans.setdefault(label, []).append((passage["start"] / 60, length))
+    for label, ranges in spans.items():
+        axes.broken_barh(ranges, (lanes[label] - 0.35, 0.7),
+                         color=_MODE_COLOURS.get(modes.get(label, ""), OKABE_ITO[0]))
+    axes.set_yticks(list(lanes.values()), list(lanes.keys()))
+    axes.set_xlabel("minutes from the start")
+    return _svg(figure)
