@@ -261,20 +261,12 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
         raise click.UsageError("choose one of --json and --csv")
 
     def action() -> int:
-        from .nlp import LazyPipeline
-
-        # One spaCy pipeline for both speaker inference (tags, names) and key phrases (lemmas).
-        pipeline = LazyPipeline(exclude=("parser",))
-        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
-                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          corrections=corrections, names=names, infer=infer, pipeline=pipeline)
-        if failures:
+        tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
+                              aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
+                              infer=infer, codebook_path=codebook_path, model=model, device=device)
+        if tagged is None:
             return EXIT_INPUT
-        analysis = results[0]
-        tagger = _tagger(codebook_path, model, device, pipeline)
-        from .tagging.passages import build_passages
-
-        tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+        analysis, _, tagging = tagged
         if as_json:
             from .report.records import tag_record
 
@@ -290,6 +282,21 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
         return 0
 
     _run(action)
+
+
+def _tag_session(file, *, codebook_path, model, device, **options):
+    """Analyse one file and tag its passages; None when the file failed (its error was printed)."""
+    from .nlp import LazyPipeline
+    from .tagging.passages import build_passages
+
+    # One spaCy pipeline for both speaker inference (tags, names) and key phrases (lemmas).
+    pipeline = LazyPipeline(exclude=("parser",))
+    results, failures = _analyse_many([file], pipeline=pipeline, **options)
+    if failures:
+        return None
+    analysis = results[0]
+    tagger = _tagger(codebook_path, model, device, pipeline)
+    return analysis, tagger, tagger.tag(build_passages(analysis.cues), source=str(file))
 
 
 def _tagger(codebook_path, model, device, pipeline):
@@ -344,25 +351,20 @@ def report(file, output, report_format, chat_path, title, format_name, facilitat
     def action() -> int:
         from pathlib import Path
 
-        from .nlp import LazyPipeline
         from .report import writer
         from .report.content import report_data
-        from .tagging.passages import build_passages
 
         chat = None
         if chat_path:
             from .io import read_chat
 
             chat = read_chat(chat_path)
-        pipeline = LazyPipeline(exclude=("parser",))
-        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
-                                          roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          corrections=corrections, names=names, infer=infer, pipeline=pipeline)
-        if failures:
+        tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
+                              aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
+                              infer=infer, codebook_path=codebook_path, model=model, device=device)
+        if tagged is None:
             return EXIT_INPUT
-        analysis = results[0]
-        tagger = _tagger(codebook_path, model, device, pipeline)
-        tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+        analysis, tagger, tagging = tagged
         data = report_data(analysis, tagging, tagger.codebook, title=title, chat=chat,
                            calibration=tagger.calibration)
         text = writer(report_format)(data)

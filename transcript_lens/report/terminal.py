@@ -10,19 +10,8 @@ from rich.text import Text
 
 from ..analysis import Analysis
 from ..model import UNATTRIBUTED
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:d}:{secs:02d}"
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+from .content import clock as _clock
+from .content import percent as _percent
 
 
 def _number(value: float | None, digits: int = 2) -> str:
