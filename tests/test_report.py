@@ -81,3 +81,18 @@ def test_golden_markdown_report(tmp_path, update_golden):
         golden.write_text(text, encoding="utf-8")
     assert golden.is_file(), "run `pytest --update-golden` once to create the golden file"
     assert text == golden.read_text(encoding="utf-8"), "the report changed: check it, then `pytest --update-golden`"
+
+
+def test_chat_shows_as_participation_beside_speech():
+    from transcript_lens.io import read_chat
+
+    analysis = analyse(WORKSHOP, facilitators=["Rhian"])
+    book = load_codebook(TINY)
+    tagging = Tagger(book, HashingEmbedder(), corrections={}).tag(build_passages(analysis.cues))
+    data = report_data(analysis, tagging, book, chat=read_chat(FIXTURES / "report" / "workshop_chat.txt"))
+    rows = {row["name"]: row for row in data["chat"]["rows"]}
+    assert data["chat"]["messages"] == 4  # the reaction is left out
+    assert data["chat"]["only_chat"] == 1
+    assert (rows["Morgan Hughes"]["messages"], rows["Morgan Hughes"]["spoken_words"]) == (2, 0)
+    assert (rows["Tom Evans"]["messages"], rows["Tom Evans"]["spoken_words"]) == (0, 17)
+    assert "Chat as participation" in render_html(data) and "Chat as participation" in render_markdown(data)
