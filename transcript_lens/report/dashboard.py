@@ -1,0 +1,256 @@
+"""The cross-session dashboard: one self-contained HTML page drawn from a batch results database.
+
+It reads the database ``batch`` wrote (``store.py``), read-only, and shows each session's
+facilitator share against the target, participants' equity (Gini), silent attendees, the share of
+passages tagged with each value and spectrum position, the sessions ranked by participants'
+share, and the files that failed. It computes nothing the batch did not store, except per-session
+shares of passages per code (tags counted over passages). A database with neither sessions nor
+failures raises ``OptionError`` (there is nothing to show; run ``batch`` first); one where every
+file failed gives a page that says no session could be analysed and lists the failures.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from ..equity import DEFAULT_TARGET
+from ..errors import OptionError
+from ..store import open_store
+from . import charts
+from .content import clock, percent
+
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_KINDS = ("value", "spectrum")
+_MODES = ("doing to", "doing for", "doing with")
+_MAX_TICKS = 24
+
+
+def render_dashboard(db_path: str | Path) -> str:
+    """The dashboard of the results database at ``db_path``, as HTML text.
+
+    Raises ``OptionError`` (naming the path) for a missing file, a file that is not a results
+    database, a newer schema, and a database holding neither sessions nor failures.
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    data = dashboard_data(db_path)
+    environment = Environment(loader=PackageLoader("transcript_lens.report", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    sessions = data["sessions"]
+    figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
+               "silent": silent_chart(sessions)} if sessions else {}
+    return environment.get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
+
+
+def dashboard_data(db_path: str | Path) -> dict[str, Any]:
+    """Everything the dashboard shows, as plain data: sessions in date order (then path), numbered from 1."""
+    import duckdb
+
+    connection = open_store(db_path, read_only=True)
+    try:
+        sessions = _rows(connection, """
+            SELECT session_id, path, title, date, basis, duration_seconds, speakers, attendees, silent_attendees,
+                   facilitator, facilitator_share, participants_share, gini, speakers_inferred, tagged
+            FROM sessions ORDER BY date NULLS LAST, path""")
+        passages = dict(connection.execute(
+            "SELECT session_id, count(DISTINCT passage_index) FROM passages GROUP BY session_id").fetchall())
+        tags = _rows(connection, """
+            SELECT session_id, code, any_value(kind) AS kind, any_value(mode) AS mode,
+                   count(DISTINCT passage_index) AS passages
+            FROM tags GROUP BY session_id, code""")
+        failures = _rows(connection, "SELECT path, reason FROM failures ORDER BY path")
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error as error:
+        raise OptionError(f"is not a transcript_lens results database ({str(error).splitlines()[0]})",
+                          path=db_path, hint="give the database `transcript-lens batch` wrote") from None
+    finally:
+        connection.close()
+    if not sessions and not failures:
+        raise OptionError("holds no sessions and no failures", path=db_path,
+                          hint="run `transcript-lens batch ... --db FILE` first")
+    for number, session in enumerate(sessions, start=1):
+        session["number"] = number
+        session["label"] = session["title"] or Path(session["path"] or "").stem or session["session_id"]
+    return {
+        "source": Path(db_path).name,
+        "target": DEFAULT_TARGET,
+        "sessions": sessions,
+        "summary": _summary(sessions),
+        "ranked": _ranked(sessions),
+        "coverage": _coverage(sessions, passages, tags),
+        "failures": failures,
+        "method": {"sessions": len(sessions), "failures": len(failures),
+                   "schema_version": meta.get("schema_version", "not recorded"),
+                   "tool_version": meta.get("tool_version", "not recorded"),
+                   "bases": sorted({s["basis"] for s in sessions if s["basis"]}),
+                   "undated": sum(1 for s in sessions if not s["date"])},
+    }
+
+
+def _rows(connection: Any, query: str) -> list[dict[str, Any]]:
+    cursor = connection.execute(query)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _summary(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    with_facilitator = [s["facilitator_share"] for s in sessions if s["facilitator_share"] is not None]
+    dates = sorted(s["date"] for s in sessions if s["date"])
+    return {"with_facilitator": len(with_facilitator),
+            "at_or_under_target": sum(1 for share in with_facilitator if share <= DEFAULT_TARGET),
+            "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None}
+
+
+def _ranked(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sessions by participants' share, largest first; sessions without the figure last, in date order."""
+    order = sorted(sessions, key=lambda s: (s["participants_share"] is None, -(s["participants_share"] or 0),
+                                            s["number"]))
+    return [{"number": s["number"], "label": s["label"], "path": s["path"], "date": s["date"] or "–",
+             "duration": clock(s["duration_seconds"]), "speakers": _or_dash(s["speakers"]),
+             "facilitator_share": percent(s["facilitator_share"]),
+             "participants_share": percent(s["participants_share"]),
+             "gini": "–" if s["gini"] is None else f"{s['gini']:.2f}",
+             "silent_attendees": _or_dash(s["silent_attendees"]),
+             "inferred": {True: "yes", False: "no"}.get(s["speakers_inferred"], "–")} for s in order]
+
+
+def _or_dash(value: Any) -> Any:
+    return "–" if value is None else value
+
+
+def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int],
+              tags: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per session, the share of its passages tagged with each code; columns grouped by kind and mode."""
+    codes: dict[str, dict[str, Any]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for tag in tags:
+        codes.setdefault(tag["code"], {"code": tag["code"], "kind": tag["kind"], "mode": tag["mode"] or ""})
+        counts[(tag["session_id"], tag["code"])] = tag["passages"]
+    columns = sorted(codes.values(), key=_code_order())
+    shares = {}  # session_id -> share per column; only sessions that were tagged and have passages
+    for session in sessions:
+        total = passages.get(session["session_id"], 0)
+        if session["tagged"] and total:
+            shares[session["session_id"]] = [counts.get((session["session_id"], c["code"]), 0) / total
+                                             for c in columns]
+    largest = max((share for row in shares.values() for share in row), default=0.0)
+    rows = [{"number": s["number"], "label": s["label"], "tagged": bool(s["tagged"]),
+             "passages": passages.get(s["session_id"], 0),
+             "cells": [_cell(share, largest) for share in shares[s["session_id"]]]
+             if s["session_id"] in shares else None} for s in sessions]
+    groups = []
+    for column in columns:
+        name = {"value": "Values", "spectrum": f"Spectrum: {column['mode'] or 'no mode'}"}.get(column["kind"],
+                                                                                             column["kind"])
+        if groups and groups[-1]["name"] == name:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"name": name, "span": 1})
+    for column in columns:
+        column["name"] = column["code"].replace("_", " ")
+    return {"columns": columns, "groups": groups, "rows": rows, "largest": largest}
+
+
+def _code_order():
+    """Values first, then the spectrum from doing to to doing with; within those the default codebook's
+    order (its ladder), and codes it does not know after, by name."""
+    from ..tagging.codebook import load_codebook
+
+    known = {code.id: index for index, code in enumerate(load_codebook().codes)}
+
+    def key(column: dict[str, Any]) -> tuple:
+        kind = _KINDS.index(column["kind"]) if column["kind"] in _KINDS else len(_KINDS)
+        mode = _MODES.index(column["mode"]) if column["mode"] in _MODES else len(_MODES)
+        return kind, mode, known.get(column["code"], len(known)), column["code"]
+
+    return key
+
+
+def _cell(share: float, largest: float) -> dict[str, str]:
+    """A heat-map cell: white to Okabe–Ito blue by share relative to the table's largest, with
+    whichever text colour (white or ink) contrasts more with the background."""
+    strength = share / largest if largest else 0.0
+    blue = (0x00, 0x72, 0xB2)
+    background = tuple(round(255 - (255 - channel) * strength) for channel in blue)
+    ink = (0x1B, 0x1B, 0x1B)
+    text = "#ffffff" if _contrast(background, (255, 255, 255)) > _contrast(background, ink) else "#1b1b1b"
+    return {"text": percent(share), "style": "background:#{:02x}{:02x}{:02x};color:{}".format(*background, text)}
+
+
+def _contrast(first: tuple[int, ...], second: tuple[int, ...]) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: tuple[int, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    linear = [(c / 255 / 12.92) if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+# Charts: sessions in date order on x, one position each, labelled by number and (ISO) date.
+# Only ISO dates go into the SVG: any other text from the database stays in the escaped HTML tables.
+
+
+def _session_axis(axes: Any, sessions: list[dict[str, Any]]) -> None:
+    step = math.ceil(len(sessions) / _MAX_TICKS)
+    shown = sessions[::step]
+    labels = [f"#{s['number']} {s['date']}" if _ISO_DATE.fullmatch(s["date"] or "") else f"#{s['number']}"
+              for s in shown]
+    axes.set_xticks([s["number"] for s in shown], labels, rotation=45, ha="right", fontsize=8)
+    axes.set_xlim(0.4, len(sessions) + 0.6)
+    axes.set_xlabel("sessions in date order")
+
+
+def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | None:
+    points = [(s["number"], s["facilitator_share"] * 100) for s in sessions if s["facilitator_share"] is not None]
+    if not points:
+        return None
+    figure = charts._figure(7, 2.6)
+    axes = figure.subplots()
+    axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=charts.OKABE_ITO[0], linewidth=1.2)
+    axes.axhline(target * 100, color=charts.OKABE_ITO[5], linestyle="--", linewidth=1)
+    axes.text(0.5, target * 100 + 2, f"target {target * 100:.0f}%", color=charts.OKABE_ITO[5], fontsize=8)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("facilitator share (%)")
+    _session_axis(axes, sessions)
+    return charts._svg(figure)
+
+
+def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
+    if all(s["gini"] is None for s in sessions):
+        return None
+    figure = charts._figure(7, 2.4)
+    axes = figure.subplots()
+    for s in sessions:
+        if s["gini"] is None:
+            axes.text(s["number"], 0.02, "n/a", ha="center", fontsize=7, color="#555555")
+        else:
+            axes.bar(s["number"], s["gini"], color=charts.OKABE_ITO[2], width=0.7)
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("Gini among participants")
+    _session_axis(axes, sessions)
+    return charts._svg(figure)
+
+
+def silent_chart(sessions: list[dict[str, Any]]) -> str | None:
+    if all(s["silent_attendees"] is None for s in sessions):
+        return None
+    from matplotlib.ticker import MaxNLocator
+
+    figure = charts._figure(7, 2.4)
+    axes = figure.subplots()
+    top = max(s["silent_attendees"] or 0 for s in sessions)
+    for s in sessions:
+        if s["silent_attendees"] is None:
+            axes.text(s["number"], 0.02 * max(top, 1), "no list", ha="center", fontsize=7, color="#555555")
+        else:
+            axes.bar(s["number"], s["silent_attendees"], color=charts.OKABE_ITO[3], width=0.7)
+    axes.set_ylim(0, max(top, 1) * 1.1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("attendees who never spoke")
+    _session_axis(axes, sessions)
+    return charts._svg(figure)
