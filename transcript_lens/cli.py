@@ -397,6 +397,136 @@ def _write_whole(target, text: str) -> None:
                           hint="check the folder exists and you may write there") from None
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The DuckDB database to write (created if missing; re-runs skip what is done).")
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR", help="Also write one Parquet file per table here.")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes for reading and airtime (0: in this process).")
+@click.option("--facilitator", "facilitators", multiple=True, metavar="NAME", help="Facilitator name (repeatable).")
+@click.option("--role", "roles", multiple=True, metavar="NAME=ROLE", help="A speaker's role (repeatable).")
+@click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE", help="Name variants to merge.")
+@click.option("--attendees-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Participants lists, paired with transcripts by name.")
+@click.option("--infer", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Infer speakers of unnamed lines.")
+@click.option("--tags/--no-tags", default=True, show_default=True, help="Tag passages (loads the embedding model).")
+@click.option("--no-text", is_flag=True, help="Keep counts, times and tags but no transcript text in the database.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where files are analysed: worker processes here, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE", help="Your own codebook.")
+@click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the embedding model runs.")
+def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, tags, no_text, engine,
+          scheduler, codebook_path, model, device):
+    """Analyse folders of recorded sessions into one database (turns, airtime, tags).
+
+    \b
+    Examples:
+      transcript-lens batch samples/ --db results.duckdb
+      transcript-lens batch recordings/ 'archive/**/*.vtt' --db results.duckdb --out parquet/ --facilitator "Amy"
+      transcript-lens batch recordings/ --db results.duckdb --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    if engine == "dask" and not scheduler:
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS")
+
+    def action() -> int:
+        from .batch import BatchSettings, DaskEngine, LocalEngine, run_batch
+        from .speakers import parse_roles
+
+        settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
+                                 infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text)
+
+        def tagger_factory():
+            from .nlp import LazyPipeline
+
+            return _tagger(codebook_path, model, device, LazyPipeline(exclude=("parser",)))
+
+        runner = DaskEngine(scheduler) if engine == "dask" else LocalEngine(workers)
+        reporter = _BatchProgress()
+        try:
+            summary = run_batch(paths, db=db, settings=settings, engine=runner, attendees_dir=attendees_dir,
+                                tagger_factory=tagger_factory, progress=reporter.update)
+        finally:
+            reporter.close()
+            if engine == "dask":
+                runner.close()
+        if out:
+            from .store import export_parquet, open_store
+
+            connection = open_store(db)
+            try:
+                export_parquet(connection, out)
+            finally:
+                connection.close()
+        click.echo(f"{summary.analysed} analysed, {summary.skipped} already done, {summary.failed} failed, "
+                   f"{summary.companions} companion files; {summary.passages} passages tagged; results in {db}")
+        for path, reason in summary.failures:
+            click.echo(f"failed: {reason}", err=True)
+        return EXIT_INPUT if summary.failed else 0
+
+    _run(action)
+
+
+class _BatchProgress:
+    """A rich progress bar (counts, rate, time left) on a terminal; plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.task = None
+
+    def update(self, path: str, summary, total: int) -> None:
+        if path == "start":
+            if sys.stderr.isatty() and total:
+                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                           TimeRemainingColumn)
+
+                self.bar = Progress(TextColumn("[bold]transcripts"), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn("{task.speed:.1f}/s" if False else ""), TimeElapsedColumn(),
+                                    TimeRemainingColumn(), transient=False)
+                self.task = self.bar.add_task("batch", total=total)
+                self.bar.start()
+            else:
+                click.echo(f"{total} transcript(s) to analyse, {summary.skipped} already done", err=True)
+            return
+        done = summary.analysed + summary.failed
+        if self.bar is not None:
+            self.bar.update(self.task, completed=min(done, self.bar.tasks[0].total or done))
+        else:
+            click.echo(f"[{done}] {path}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@main.command("batch-report")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="dashboard.html", show_default=True,
+              metavar="PATH", help="Where to write the dashboard.")
+def batch_report(db, output):
+    """A dashboard across the sessions of a batch database (one self-contained HTML page).
+
+    \b
+    Example:
+      transcript-lens batch-report results.duckdb -o dashboard.html
+    """
+
+    def action() -> int:
+        from pathlib import Path
+
+        from .report.dashboard import render_dashboard
+
+        _write_whole(Path(output), render_dashboard(db))
+        click.echo(f"Wrote {output}")
+        return 0
+
+    _run(action)
+
+
 @main.group()
 def codebook():
     """Show or check a codebook (the codes passages are tagged against).

@@ -48,7 +48,7 @@ def report_data(analysis: Analysis, tagging: Any, codebook: Any, *, title: str |
     inferred = session["speakers_inferred"]
     return {
         "title": title or transcript.title or Path(transcript.source).stem.replace("_", " "),
-        "date": transcript.date or _date_from_name(transcript.source),
+        "date": transcript.date or date_from_name(transcript.source),
         "source": Path(transcript.source).name,
         "format": transcript.format,
         "basis": airtime["basis"],
@@ -190,7 +190,8 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any], c
     }
 
 
-def _date_from_name(source: str) -> str | None:
+def date_from_name(source: str) -> str | None:
+    """A date written in the file name (``acdc_2026-03-19``, Zoom's ``GMT20220412-055954``)."""
     match = _DATE_IN_NAME.search(Path(source).name)
     if match is None:
         return None

@@ -136,18 +136,36 @@ class Tagger:
 
     def signals(self, passages: Sequence[Passage]) -> Signals:
         """Every signal for every passage and code, from one ``encode`` call."""
+        return self._signals_many([passages])[0]
+
+    def _signals_many(self, groups: Sequence[Sequence[Passage]]) -> list[Signals]:
+        """Signals for several transcripts' passages from ONE ``encode`` call over all of them;
+        contexts and keyword neighbourhoods never cross from one transcript to the next."""
         import numpy as np
 
-        texts = [self.clean(passage.text) for passage in passages]
-        count = len(texts)
+        texts = [self.clean(passage.text) for group in groups for passage in group]
         # Key phrases (spaCy, mostly Python) are found while the model embeds (torch, which
         # releases the interpreter): the two overlap instead of adding up.
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(self._keyword_counts, texts)
-            embedded = np.asarray(self.embedder.encode(texts), dtype=np.float32) if count else np.zeros((0, 1))
+            embedded = (np.asarray(self.embedder.encode(texts), dtype=np.float32) if texts
+                        else np.zeros((0, self._examples.shape[1]), dtype=np.float32))
             keywords = pending.result()
+        found = []
+        position = 0
+        for group in groups:
+            end = position + len(group)
+            found.append(self._signals_from(embedded[position:end],
+                                            {code: counts[position:end] for code, counts in keywords.items()}))
+            position = end
+        return found
+
+    def _signals_from(self, embedded: Any, keywords: dict[str, Any]) -> Signals:
+        import numpy as np
+
+        count = embedded.shape[0]
         context = _context(embedded)
         around = _neighbour_sum(keywords)
         none = _top_mean(embedded @ self._none.T) if len(self._none) and count else np.zeros(count)
@@ -189,7 +207,14 @@ class Tagger:
         return self.calibration.threshold[group] if self.calibration else _FALLBACK_THRESHOLD[group]
 
     def tag(self, passages: Sequence[Passage], *, source: str = "") -> Tagging:
-        signals = self.signals(passages)
+        return self._tag(passages, self.signals(passages), source)
+
+    def tag_many(self, groups: Sequence[Sequence[Passage]], sources: Sequence[str]) -> list[Tagging]:
+        """Tag several transcripts with one ``encode`` call (batch runs)."""
+        return [self._tag(group, signals, source)
+                for group, signals, source in zip(groups, self._signals_many(groups), sources)]
+
+    def _tag(self, passages: Sequence[Passage], signals: Signals, source: str) -> Tagging:
         value_scores = self.scores(signals, "values")
         spectrum_scores = self.scores(signals, "spectrum")
         value_codes, spectrum_codes = signals.codes["values"], signals.codes["spectrum"]
