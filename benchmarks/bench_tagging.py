@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from transcript_lens.analysis import analyse  # noqa: E402
-from transcript_lens.nlp import load_pipeline  # noqa: E402
+from transcript_lens.nlp import blank_pipeline  # noqa: E402
 from transcript_lens.tagging.codebook import load_codebook  # noqa: E402
 from transcript_lens.tagging.embedder import load_embedder  # noqa: E402
 from transcript_lens.tagging.passages import build_passages  # noqa: E402
@@ -34,7 +34,7 @@ def main() -> int:
     args = parser.parse_args()
     analysis = analyse(args.file)
     embedder = load_embedder(device=args.device)
-    tagger = Tagger(load_codebook(), embedder, nlp=load_pipeline(exclude=("parser", "ner")),
+    tagger = Tagger(load_codebook(), embedder, nlp=blank_pipeline(),
                     calibration=Calibration.load())
     passages = build_passages(analysis.cues)
     texts = [passage.text for passage in passages]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from transcript_lens.analysis import analyse
 from transcript_lens.cli import main
 from transcript_lens.errors import OptionError
-from transcript_lens.nlp import load_pipeline
+from transcript_lens.nlp import blank_pipeline
 from transcript_lens.tagging.calibrate import GOLD, cross_validate, line_tables, read_gold
 from transcript_lens.tagging.codebook import load_codebook
 from transcript_lens.tagging.embedder import load_embedder
@@ -31,7 +31,7 @@ def test_a_missing_model_is_a_one_line_error(tmp_path):
 
 @pytest.fixture(scope="module")
 def tagger():
-    return Tagger(load_codebook(), load_embedder(), nlp=load_pipeline(exclude=("parser", "ner")),
+    return Tagger(load_codebook(), load_embedder(), nlp=blank_pipeline(),
                   calibration=Calibration.load())
 
 
@@ -65,7 +65,7 @@ def test_the_seed_finding_talk_about_sharing_power_was_the_facilitators(seed, ta
 @pytest.mark.slow
 def test_cross_validated_quality_holds(seed, tagger):
     """Re-runs the calibration's block cross-validation: fails if a change degrades the tagger
-    (measured 0.65 values / 0.61 spectrum when calibrated; the issue asks 0.50 / 0.45)."""
+    (measured 0.62 values / 0.62 spectrum when calibrated; the issue asks 0.50 / 0.45)."""
     if not GOLD.is_file():
         pytest.skip("the gold labels are not beside the repository")
     uncalibrated = Tagger(tagger.codebook, tagger.embedder, nlp=tagger.nlp, calibration=None)

@@ -14,6 +14,7 @@ goes on. Memory stays flat: at most ``CHUNK_FILES`` analysed files wait for tagg
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import json
@@ -142,16 +143,39 @@ def _companion(transcript: Path, candidates: list[Path], transcripts: list[tuple
     return str(beside[0]) if alone and len(beside) == 1 else None
 
 
-def analyse_job(job: Job, options: dict[str, Any]) -> tuple[Job, Any, str | None]:
-    """Run in a worker: the same ``analyse`` as one session; errors come back as their one line."""
-    from .analysis import analyse
+@functools.lru_cache(maxsize=1)
+def _worker_pipeline() -> Any:
+    """One spaCy pipeline per worker process, loaded the first time a file needs it (a process
+    cache, not shared state: each worker has its own)."""
     from .nlp import LazyPipeline
 
+    return LazyPipeline(exclude=("parser",))
+
+
+@functools.lru_cache(maxsize=2)
+def _worker_key_phrases(codebook: str | None) -> Any:
+    from .tagging.codebook import load_codebook
+    from .tagging.tagger import KeyPhrases
+
+    from .nlp import blank_pipeline
+
+    return KeyPhrases(load_codebook(codebook), blank_pipeline())
+
+
+def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
+                codebook: str | None = None) -> tuple[Job, Any, str | None]:
+    """Run in a worker: the same ``analyse`` as one session, then the passages and their key
+    phrases (so the main process only embeds); errors come back as their one line."""
+    from .analysis import analyse
+    from .tagging.passages import build_passages
+
     try:
-        analysis = analyse(job.path, attendees=job.attendees, nlp=LazyPipeline(), **options)
+        analysis = analyse(job.path, attendees=job.attendees, nlp=_worker_pipeline(), **options)
+        passages = build_passages(analysis.cues)
+        counted = _worker_key_phrases(codebook).counts(passages) if tags else None
     except TranscriptLensError as error:
         return job, None, str(error)
-    return job, analysis, None
+    return job, (analysis, passages, counted), None
 
 
 class LocalEngine:
@@ -160,10 +184,10 @@ class LocalEngine:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def run(self, jobs: Sequence[Job], options: dict[str, Any]) -> Iterator[tuple[Job, Any, str | None]]:
+    def run(self, jobs: Sequence[Job], options: dict[str, Any], **extra: Any) -> Iterator[tuple[Job, Any, str | None]]:
         if self.workers <= 0:
             for job in jobs:
-                yield analyse_job(job, options)
+                yield analyse_job(job, options, **extra)
             return
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -174,7 +198,7 @@ class LocalEngine:
             queue = iter(jobs)
             running = set()
             for job in queue:
-                running.add(pool.submit(analyse_job, job, options))
+                running.add(pool.submit(analyse_job, job, options, **extra))
                 if len(running) >= IN_FLIGHT:
                     break
             while running:
@@ -183,7 +207,7 @@ class LocalEngine:
                     yield future.result()
                     following = next(queue, None)
                     if following is not None:
-                        running.add(pool.submit(analyse_job, following, options))
+                        running.add(pool.submit(analyse_job, following, options, **extra))
 
 
 class DaskEngine:
@@ -201,10 +225,10 @@ class DaskEngine:
             raise OptionError(f"cannot reach the Dask scheduler at {scheduler} ({type(error).__name__})",
                               hint="check the address (tcp://HOST:8786) and that the scheduler is running") from None
 
-    def run(self, jobs: Sequence[Job], options: dict[str, Any]) -> Iterator[tuple[Job, Any, str | None]]:
+    def run(self, jobs: Sequence[Job], options: dict[str, Any], **extra: Any) -> Iterator[tuple[Job, Any, str | None]]:
         from distributed import as_completed
 
-        futures = [self.client.submit(analyse_job, job, options, pure=False) for job in jobs]
+        futures = [self.client.submit(analyse_job, job, options, pure=False, **extra) for job in jobs]
         for future in as_completed(futures):
             yield future.result()
             future.release()
@@ -246,7 +270,9 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
         chunk: list[tuple[Job, Any]] = []
-        for job, analysis, error in engine.run(pending, options):
+        # Workers count key phrases of the very codebook the tagger holds.
+        extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None}
+        for job, analysis, error in engine.run(pending, options, **extra):
             if error is not None:
                 write_failure(connection, path=job.path, content_hash=job.content_hash, reason=error)
                 summary.failed += 1
@@ -266,11 +292,11 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
 def _flush(chunk, tagger, connection, key, settings, summary, progress, total, write_session) -> None:
     if not chunk:
         return
-    from .tagging.passages import build_passages
-
-    groups = [build_passages(analysis.cues) for _, analysis in chunk]
-    taggings = tagger.tag_many(groups, [job.path for job, _ in chunk]) if tagger else [None] * len(chunk)
-    for (job, analysis), passages, tagging in zip(chunk, groups, taggings):
+    groups = [passages for _, (_, passages, _) in chunk]
+    counted = [counts for _, (_, _, counts) in chunk]
+    taggings = (tagger.tag_many(groups, [job.path for job, _ in chunk], counted) if tagger
+                else [None] * len(chunk))
+    for (job, (analysis, _, _)), passages, tagging in zip(chunk, groups, taggings):
         rows = session_rows(job, analysis, passages, tagging, key=key, text=settings.text)
         write_session(connection, rows, session_id=job.content_hash, path=job.path)
         summary.analysed += 1

@@ -308,7 +308,9 @@ def _tagger(codebook_path, model, device, pipeline):
     codebook = load_codebook(codebook_path)
     with _status("Loading the embedding model…"):
         embedder = load_embedder(model, device=device)
-        return Tagger(codebook, embedder, nlp=pipeline.get(), calibration=Calibration.load())
+        from .nlp import blank_pipeline
+
+        return Tagger(codebook, embedder, nlp=blank_pipeline(), calibration=Calibration.load())
 
 
 def _status(message: str):

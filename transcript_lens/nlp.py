@@ -52,3 +52,10 @@ class LazyPipeline:
         if self._pipeline is None:
             self._pipeline = load_pipeline(self.name, exclude=self.exclude)
         return self._pipeline
+
+
+def blank_pipeline() -> Any:
+    """A tokenizer only (spaCy's rule-based English tokenizer): all key-phrase matching needs."""
+    import spacy
+
+    return spacy.blank("en")

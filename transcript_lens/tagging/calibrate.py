@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import analyse
-from ..nlp import load_pipeline
+from ..nlp import blank_pipeline
 from .codebook import load_codebook
 from .embedder import load_embedder
 from .passages import build_passages
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     codebook = load_codebook()
     embedder = load_embedder()
-    nlp = load_pipeline(exclude=("parser", "ner"))
+    nlp = blank_pipeline()
     tagger = Tagger(codebook, embedder, nlp=nlp, calibration=None)
     analysis = analyse(args.transcript)
     passages = build_passages(analysis.cues)

@@ -3,7 +3,8 @@
 A codebook is YAML with two groups of codes — ``values`` (multi-label) and ``spectrum`` (single
 label, each with a ``mode``) — and a list of ``none`` statements (talk that gets no label). Each
 code has an ``id``, ``label``, ``definition``, ``examples`` (statements compared by embedding)
-and optional ``keywords`` (lemma phrases matched with spaCy's PhraseMatcher) and ``sources``.
+and optional ``keywords`` (base-form phrases matched with spaCy's PhraseMatcher, in their common
+inflections) and ``sources``.
 The default is ``models/codebook.yaml`` (the five values and the spectrum of engagement); users
 bring their own with ``--codebook FILE``, checked by ``transcript-lens codebook check FILE``.
 """

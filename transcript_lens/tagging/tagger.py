@@ -8,7 +8,7 @@ For every passage and code the tagger computes a few signals (``FEATURES``):
   towards the middle), because the labels follow the topic of the surrounding talk;
 * ``none``: how close the passage is to the codebook's "no label" statements (logistics,
   introductions, chit-chat);
-* ``keywords`` / ``context_keywords``: the code's key phrases found on lemmas by spaCy's
+* ``keywords`` / ``context_keywords``: the code's key phrases (in their common inflections) found by spaCy's
   PhraseMatcher in the passage / its neighbourhood (log-scaled counts);
 * ``standout`` / ``context_standout``: how far this code's similarity stands above the mean of
   its group, so a passage close to everything is not tagged with everything.
@@ -138,9 +138,11 @@ class Tagger:
         """Every signal for every passage and code, from one ``encode`` call."""
         return self._signals_many([passages])[0]
 
-    def _signals_many(self, groups: Sequence[Sequence[Passage]]) -> list[Signals]:
+    def _signals_many(self, groups: Sequence[Sequence[Passage]],
+                      counted: Sequence[dict[str, Any]] | None = None) -> list[Signals]:
         """Signals for several transcripts' passages from ONE ``encode`` call over all of them;
-        contexts and keyword neighbourhoods never cross from one transcript to the next."""
+        contexts and keyword neighbourhoods never cross from one transcript to the next.
+        ``counted`` holds key-phrase counts already found per group (by batch workers)."""
         import numpy as np
 
         texts = [self.clean(passage.text) for group in groups for passage in group]
@@ -149,10 +151,12 @@ class Tagger:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(self._keyword_counts, texts)
+            pending = pool.submit(self._keyword_counts, texts) if counted is None else None
             embedded = (np.asarray(self.embedder.encode(texts), dtype=np.float32) if texts
                         else np.zeros((0, self._examples.shape[1]), dtype=np.float32))
-            keywords = pending.result()
+            keywords = pending.result() if pending is not None else {
+                code.id: np.concatenate([group[code.id] for group in counted]) if counted else np.zeros(0)
+                for code in self.codebook.codes}
         found = []
         position = 0
         for group in groups:
@@ -209,10 +213,12 @@ class Tagger:
     def tag(self, passages: Sequence[Passage], *, source: str = "") -> Tagging:
         return self._tag(passages, self.signals(passages), source)
 
-    def tag_many(self, groups: Sequence[Sequence[Passage]], sources: Sequence[str]) -> list[Tagging]:
-        """Tag several transcripts with one ``encode`` call (batch runs)."""
+    def tag_many(self, groups: Sequence[Sequence[Passage]], sources: Sequence[str],
+                 counted: Sequence[dict[str, Any]] | None = None) -> list[Tagging]:
+        """Tag several transcripts with one ``encode`` call (batch runs); ``counted`` are the
+        key-phrase counts of each group when workers found them (``keyword_counts``)."""
         return [self._tag(group, signals, source)
-                for group, signals, source in zip(groups, self._signals_many(groups), sources)]
+                for group, signals, source in zip(groups, self._signals_many(groups, counted), sources)]
 
     def _tag(self, passages: Sequence[Passage], signals: Signals, source: str) -> Tagging:
         value_scores = self.scores(signals, "values")
@@ -237,15 +243,34 @@ class Tagger:
                        calibrated=self.calibration is not None, passages=tuple(tagged))
 
     def _keyword_counts(self, texts: Sequence[str]) -> dict[str, Any]:
-        import numpy as np
+        return keyword_counts(texts, self.codebook, self.nlp, self._matcher)
 
-        counts: dict[str, Any] = {code.id: np.zeros(len(texts)) for code in self.codebook.codes}
-        if self._matcher is None:
-            return counts
-        for index, doc in enumerate(self.nlp.pipe(texts, batch_size=128)):
-            for match_id, _, _ in self._matcher(doc):
-                counts[self.nlp.vocab.strings[match_id]][index] += 1
+
+class KeyPhrases:
+    """The key-phrase half of the tagger, without the model: what a batch worker needs to count
+    key phrases in its own process while the main process embeds."""
+
+    def __init__(self, codebook: Codebook, nlp: Any, corrections: dict[str, str] | None = None) -> None:
+        self.codebook = codebook
+        self.nlp = nlp
+        self._fix = _corrector(load_asr_corrections() if corrections is None else corrections)
+        self._matcher = _phrase_matcher(nlp, codebook)
+
+    def counts(self, passages: Sequence[Passage]) -> dict[str, Any]:
+        return keyword_counts([self._fix(p.text) for p in passages], self.codebook, self.nlp, self._matcher)
+
+
+def keyword_counts(texts: Sequence[str], codebook: Codebook, nlp: Any, matcher: Any) -> dict[str, Any]:
+    """Per code, how many of its key phrases each (cleaned) text holds (tokenizer only)."""
+    import numpy as np
+
+    counts: dict[str, Any] = {code.id: np.zeros(len(texts)) for code in codebook.codes}
+    if matcher is None:
         return counts
+    for index, doc in enumerate(nlp.tokenizer.pipe(texts, batch_size=256)):
+        for match_id, _, _ in matcher(doc):
+            counts[nlp.vocab.strings[match_id]][index] += 1
+    return counts
 
 
 def _corrector(corrections: dict[str, str]):
@@ -257,14 +282,41 @@ def _corrector(corrections: dict[str, str]):
 
 
 def _phrase_matcher(nlp: Any, codebook: Codebook) -> Any:
+    """Key phrases matched on lower-case word forms, each phrase also in the common inflections
+    of its first and last words: the tokenizer alone, no tagger, so a batch of thousands of
+    passages costs seconds, not minutes."""
     from spacy.matcher import PhraseMatcher
 
-    attribute = "LEMMA" if nlp.has_pipe("lemmatizer") else "LOWER"
-    matcher = PhraseMatcher(nlp.vocab, attr=attribute)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for code in codebook.codes:
-        if code.keywords:
-            matcher.add(code.id, list(nlp.pipe(code.keywords)))
+        variants = {form for keyword in code.keywords for form in _forms(keyword)}
+        if variants:
+            matcher.add(code.id, [nlp.make_doc(form) for form in sorted(variants)])
     return matcher
+
+
+def _forms(phrase: str) -> set[str]:
+    """The phrase with its first and last words in their common inflections (share / shares /
+    sharing / shared): lemma matching without running the tagger over every passage."""
+    words = phrase.split()
+    if not words:
+        return set()
+    if len(words) == 1:
+        return _inflections(words[0])
+    middle = " ".join(words[1:-1])
+    return {" ".join(part for part in (first, middle, last) if part)
+            for first in _inflections(words[0]) for last in _inflections(words[-1])}
+
+
+def _inflections(word: str) -> set[str]:
+    forms = {word, word + "s", word + "es", word + "ing", word + "ed", word + "d"}
+    if word.endswith("e") and len(word) > 3:
+        forms.add(word[:-1] + "ing")
+    if word.endswith("y") and len(word) > 3:
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) > 3 and word[-1] not in "aeiouywx" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}  # plan -> planning, planned
+    return forms
 
 
 def _top_mean(similarities: Any) -> Any:
