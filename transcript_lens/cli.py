@@ -479,24 +479,30 @@ class _BatchProgress:
     def __init__(self) -> None:
         self.bar = None
         self.task = None
+        self.started = 0.0
 
     def update(self, path: str, summary, total: int) -> None:
+        import time
+
         if path == "start":
+            self.started = time.monotonic()
             if sys.stderr.isatty() and total:
+                from rich.console import Console
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                            TimeRemainingColumn)
 
                 self.bar = Progress(TextColumn("[bold]transcripts"), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn("{task.speed:.1f}/s" if False else ""), TimeElapsedColumn(),
-                                    TimeRemainingColumn(), transient=False)
-                self.task = self.bar.add_task("batch", total=total)
+                                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                                    console=Console(stderr=True))
+                self.task = self.bar.add_task("batch", total=total, rate="")
                 self.bar.start()
             else:
                 click.echo(f"{total} transcript(s) to analyse, {summary.skipped} already done", err=True)
             return
         done = summary.analysed + summary.failed
         if self.bar is not None:
-            self.bar.update(self.task, completed=min(done, self.bar.tasks[0].total or done))
+            elapsed = max(1e-6, time.monotonic() - self.started)
+            self.bar.update(self.task, completed=done, rate=f"{done / elapsed * 60:.1f} files/min")
         else:
             click.echo(f"[{done}] {path}", err=True)
 
