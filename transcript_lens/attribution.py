@@ -99,6 +99,8 @@ class Inference:
 
     transcript: Transcript
     reasons: tuple[str, ...]
+    #: Names the rules heard for a person (called, thanked, introduced) -> the name they got.
+    name_variants: tuple[tuple[str, str], ...] = ()
 
 
 def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = ()) -> Inference:
@@ -118,7 +120,12 @@ def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = ()) -> In
     note = ("Speakers were inferred from the text and timing (self-introductions, hand-overs, "
             "thanks); see each turn's confidence.")
     inferred = replace(transcript, cues=tuple(cues), notes=transcript.notes + (note,))
-    return Inference(transcript=inferred, reasons=tuple(reasons))
+    variants = []
+    for heard, label in follower.alias.items():
+        resolved = follower.resolve(label)
+        if resolved in names:
+            variants.append((heard, names[resolved]))
+    return Inference(transcript=inferred, reasons=tuple(reasons), name_variants=tuple(sorted(set(variants))))
 
 
 # --- reading the text -------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class BatchSettings:
     codebook: str | None = None
     model: str | None = None
     text: bool = True
+    anonymise: bool = False
+    places: bool = False
 
     def digest(self, *, codebook_digest: str = "", calibration: str = "") -> str:
         from . import __version__
@@ -53,7 +55,7 @@ class BatchSettings:
         data = {"version": __version__, "facilitators": list(self.facilitators), "roles": self.roles,
                 "aliases": aliases, "gap": self.gap, "infer": self.infer, "tags": self.tags,
                 "codebook": codebook_digest, "model": self.model or "default", "calibration": calibration,
-                "text": self.text}
+                "text": self.text, "anonymise": self.anonymise, "places": self.places}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -239,7 +241,8 @@ class DaskEngine:
 
 def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine: Any,
               attendees_dir: str | None = None, tagger_factory: Callable[[], Any] | None = None,
-              progress: Callable[[str, Summary, int], None] | None = None) -> Summary:
+              progress: Callable[[str, Summary, int], None] | None = None,
+              pseudonymiser: Any = None) -> Summary:
     """Analyse every transcript under ``paths`` into the database ``db``."""
     from .store import done, open_store, write_failure, write_session
 
@@ -280,6 +283,8 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
                 if progress:
                     progress(job.path, summary, total)
                 continue
+            if pseudonymiser is not None:
+                analysis = _anonymised(job, analysis, pseudonymiser, settings)
             chunk.append((job, analysis))
             if len(chunk) >= CHUNK_FILES:
                 _flush(chunk, tagger, connection, key, settings, summary, progress, total, write_session)
@@ -294,6 +299,8 @@ def _flush(chunk, tagger, connection, key, settings, summary, progress, total, w
         return
     groups = [passages for _, (_, passages, _) in chunk]
     counted = [counts for _, (_, _, counts) in chunk]
+    if any(counts is None for counts in counted):
+        counted = None  # pseudonymised passages: the tagger counts key phrases itself
     taggings = (tagger.tag_many(groups, [job.path for job, _ in chunk], counted) if tagger
                 else [None] * len(chunk))
     for (job, (analysis, _, _)), passages, tagging in zip(chunk, groups, taggings):
@@ -304,6 +311,20 @@ def _flush(chunk, tagger, connection, key, settings, summary, progress, total, w
         if progress:
             progress(job.path, summary, total)
     chunk.clear()
+
+
+def _anonymised(job: Job, result: tuple[Any, Any, Any], pseudonymiser: Any, settings: BatchSettings):
+    """The same ``anonymise_analysis`` as one session, here in the main process so that one key
+    numbers everybody across the batch; the passages are rebuilt from the pseudonymised cues."""
+    from .analysis import anonymise_analysis
+    from .io import read_roster
+    from .tagging.passages import build_passages
+
+    analysis, _, _ = result
+    roster = read_roster(job.attendees).names if job.attendees else ()
+    masked = anonymise_analysis(analysis, pseudonymiser, roster=roster,
+                                **({"gap": settings.gap} if settings.gap is not None else {}))
+    return masked, build_passages(masked.cues), None
 
 
 def _calibration_digest(tagger: Any) -> str:

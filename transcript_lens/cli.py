@@ -37,6 +37,28 @@ def _format_choice(value: str | None) -> str | None:
     return value
 
 
+def _anonymise_options() -> list[Callable]:
+    return [
+        click.option("--anonymise", is_flag=True,
+                     help="Pseudonyms for speakers (Facilitator, Participant 01, ...) and names masked in the text."),
+        click.option("--anonymise-places", is_flag=True, help="With --anonymise, mask organisations and places too."),
+        click.option("--key", "key_in", type=click.Path(dir_okay=False), metavar="KEY.csv",
+                     help="Reuse a pseudonym key, so people keep their pseudonyms across sessions."),
+        click.option("--key-out", type=click.Path(dir_okay=False), metavar="KEY.csv",
+                     help="Write the pseudonym -> name key here (never inside the output)."),
+    ]
+
+
+def _pseudonymiser(anonymise: bool, places: bool, key_in: str | None, key_out: str | None, pipeline: Any):
+    if not anonymise:
+        if places or key_in or key_out:
+            raise click.UsageError("--anonymise-places, --key and --key-out go with --anonymise")
+        return None
+    from .pseudonymise import Pseudonymiser, load_key
+
+    return Pseudonymiser(key=load_key(key_in) if key_in else None, places=places, nlp=pipeline)
+
+
 def _common_options(command: Callable | None = None, *, format_flag: str = "--format") -> Callable:
     """Options every per-session command shares (``report`` names the input format
     ``--input-format``, since its ``--format`` is the output's)."""
@@ -63,6 +85,7 @@ def _common_options(command: Callable | None = None, *, format_flag: str = "--fo
         click.option("--infer", type=click.Choice(["auto", "always", "never"]), default="auto",
                      show_default=True,
                      help="Infer speakers of unnamed lines (auto: when the file names nobody)."),
+        *_anonymise_options(),
     ]
     for option in reversed(options):
         command = option(command)
@@ -87,7 +110,8 @@ def main() -> None:
 
 
 def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, aliases, attendees, gap,
-                  corrections, names, infer, target=None, pipeline=None) -> tuple[list[Any], int]:
+                  corrections, names, infer, anonymise=False, anonymise_places=False, key_in=None, key_out=None,
+                  target=None, pipeline=None) -> tuple[list[Any], int]:
     from .analysis import analyse
     from .equity import DEFAULT_TARGET
     from .nlp import LazyPipeline
@@ -98,13 +122,14 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
     known = tuple(name.strip() for name in (names or "").split(",") if name.strip())
     if pipeline is None:
         pipeline = LazyPipeline()  # loaded once, and only if a file needs speaker inference
+    pseudonymiser = _pseudonymiser(anonymise, anonymise_places, key_in, key_out, pipeline)
     results = []
     failures = 0
     for path in paths:
         try:
             results.append(analyse(path, format=format_name, facilitators=facilitators, roles=role_map,
                                    aliases=aliases, attendees=attendees, names=known, speakers=corrections,
-                                   infer=infer, nlp=pipeline,
+                                   infer=infer, nlp=pipeline, anonymise=pseudonymiser,
                                    gap=DEFAULT_GAP if gap is None else gap,
                                    target=DEFAULT_TARGET if target is None else target))
         except TranscriptLensError as error:
@@ -112,6 +137,8 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
                 raise  # an option or side-file error: the same for every file
             _fail(error)
             failures += 1
+    if pseudonymiser is not None and key_out:
+        pseudonymiser.write_key(key_out)
     return results, failures
 
 
@@ -159,8 +186,8 @@ def _run(action: Callable[[], int]) -> None:
               help="The facilitator share you aim for, 0–1 [default: 0.4].")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object; a list for several files).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per speaker per file.")
-def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, target,
-            as_json, as_csv):
+def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, anonymise,
+            anonymise_places, key_in, key_out, target, as_json, as_csv):
     """Who spoke, for how long, in how many turns, and how evenly.
 
     \b
@@ -174,7 +201,9 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, co
     def action() -> int:
         results, failures = _analyse_many(files, format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          corrections=corrections, names=names, infer=infer, target=target)
+                                          corrections=corrections, names=names, infer=infer, target=target,
+                                          anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
+                                          key_out=key_out)
         if results:
             if as_json:
                 from .report.records import airtime_record
@@ -201,8 +230,8 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, co
 @_common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the turns as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the turns as CSV (for review and correction).")
-def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, as_json,
-          as_csv):
+def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, anonymise,
+          anonymise_places, key_in, key_out, as_json, as_csv):
     """The speaker turns of one transcript, for review.
 
     \b
@@ -216,7 +245,8 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
     def action() -> int:
         results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
-                                          corrections=corrections, names=names, infer=infer)
+                                          corrections=corrections, names=names, infer=infer, anonymise=anonymise,
+                                          anonymise_places=anonymise_places, key_in=key_in, key_out=key_out)
         if failures:
             return EXIT_INPUT
         result = results[0]
@@ -247,8 +277,8 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
               help="Where the embedding model runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the tagged passages as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print one row per passage as CSV.")
-def tag(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, codebook_path,
-        model, device, as_json, as_csv):
+def tag(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, anonymise,
+        anonymise_places, key_in, key_out, codebook_path, model, device, as_json, as_csv):
     """Tag passages with the values of co-production and the spectrum of engagement.
 
     \b
@@ -263,7 +293,8 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
     def action() -> int:
         tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
-                              infer=infer, codebook_path=codebook_path, model=model, device=device)
+                              infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
+                              key_out=key_out, codebook_path=codebook_path, model=model, device=device)
         if tagged is None:
             return EXIT_INPUT
         analysis, _, tagging = tagged
@@ -340,7 +371,7 @@ def _status(message: str):
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
 def report(file, output, report_format, chat_path, title, format_name, facilitators, roles, aliases, attendees, gap,
-           corrections, names, infer, codebook_path, model, device):
+           corrections, names, infer, anonymise, anonymise_places, key_in, key_out, codebook_path, model, device):
     """The post-workshop reflection report: airtime, timeline, values, evidence, prompts.
 
     \b
@@ -363,7 +394,8 @@ def report(file, output, report_format, chat_path, title, format_name, facilitat
             chat = read_chat(chat_path)
         tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
-                              infer=infer, codebook_path=codebook_path, model=model, device=device)
+                              infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
+                              key_out=key_out, codebook_path=codebook_path, model=model, device=device)
         if tagged is None:
             return EXIT_INPUT
         analysis, tagger, tagging = tagged
@@ -415,6 +447,11 @@ def _write_whole(target, text: str) -> None:
               help="Infer speakers of unnamed lines.")
 @click.option("--tags/--no-tags", default=True, show_default=True, help="Tag passages (loads the embedding model).")
 @click.option("--no-text", is_flag=True, help="Keep counts, times and tags but no transcript text in the database.")
+@click.option("--anonymise", is_flag=True, help="Pseudonyms for speakers and names masked in the text, before storing.")
+@click.option("--anonymise-places", is_flag=True, help="With --anonymise, mask organisations and places too.")
+@click.option("--key", "key_in", type=click.Path(dir_okay=False), metavar="KEY.csv", help="Reuse a pseudonym key.")
+@click.option("--key-out", type=click.Path(dir_okay=False), metavar="KEY.csv",
+              help="Write the pseudonym -> name key here (never into the database).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where files are analysed: worker processes here, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
@@ -422,8 +459,8 @@ def _write_whole(target, text: str) -> None:
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
-def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, tags, no_text, engine,
-          scheduler, codebook_path, model, device):
+def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, tags, no_text, anonymise,
+          anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device):
     """Analyse folders of recorded sessions into one database (turns, airtime, tags).
 
     \b
@@ -440,7 +477,11 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         from .speakers import parse_roles
 
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
-                                 infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text)
+                                 infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,
+                                 anonymise=anonymise, places=anonymise_places)
+        from .nlp import LazyPipeline
+
+        pseudonymiser = _pseudonymiser(anonymise, anonymise_places, key_in, key_out, LazyPipeline())
 
         def tagger_factory():
             from .nlp import LazyPipeline
@@ -451,11 +492,13 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         reporter = _BatchProgress()
         try:
             summary = run_batch(paths, db=db, settings=settings, engine=runner, attendees_dir=attendees_dir,
-                                tagger_factory=tagger_factory, progress=reporter.update)
+                                tagger_factory=tagger_factory, progress=reporter.update, pseudonymiser=pseudonymiser)
         finally:
             reporter.close()
             if engine == "dask":
                 runner.close()
+        if pseudonymiser is not None and key_out:
+            pseudonymiser.write_key(key_out)
         if out:
             from .store import export_parquet, open_store
 
