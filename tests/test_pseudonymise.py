@@ -45,6 +45,7 @@ def test_every_fast_output_is_free_of_the_names(tmp_path):
     record = json.loads(outputs[2])
     assert [s["name"] for s in record["speakers"]][:3] == ["Facilitator", "Participant 01", "Participant 02"]
     assert record["session"]["silent_attendees"] == ["Participant 03"]
+    assert record["verdict"].startswith("The facilitator (a guess) spoke 53% of the time")
 
 
 def test_the_key_gives_the_same_pseudonyms_again_and_is_never_in_the_output(tmp_path):

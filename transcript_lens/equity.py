@@ -261,7 +261,10 @@ def verdict(airtime: Airtime) -> str:
         who = "The facilitator" if len(session.facilitators) == 1 else "The facilitators"
         names = " and ".join(session.facilitators)
         guessed = ", a guess" if session.facilitator_guess else ""
-        parts.append(f"{who} ({names}{guessed}) spoke {_percent(session.facilitator_share)} {unit} "
+        if all(name.startswith("Facilitator") for name in session.facilitators):
+            names, guessed = "", guessed[2:]  # pseudonymised: "The facilitator (Facilitator)" says nothing
+        named = f" ({names}{guessed})" if names or guessed else ""
+        parts.append(f"{who}{named} spoke {_percent(session.facilitator_share)} {unit} "
                      f"(target {_percent(session.target)})")
     else:
         parts.append(f"Nobody was marked as facilitator; shares are {unit}")
