@@ -293,3 +293,43 @@ def test_killing_the_batch_leaves_no_worker_forkserver_or_tracker_alive(tmp_path
     for child in survivors:  # never leave them behind, even when the test fails
         child.kill()
     assert [child.cmdline() for child in survivors] == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT")
+def test_ctrl_c_stops_the_batch_in_one_line_with_no_worker_traceback(tmp_path):
+    folder = copies(tmp_path / "in", [f"s{index:03d}.vtt" for index in range(300)])
+    db = tmp_path / "r.duckdb"
+    # A terminal sends Ctrl-C to the whole process group: the batch process and its workers.
+    process = subprocess.Popen([sys.executable, "-m", "transcript_lens.cli", "batch", str(folder), "--db", str(db),
+                                "--no-tags", "--workers", "2"], stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    seen = 0
+    for line in process.stderr:
+        seen += line.startswith("[")
+        if seen == 10:
+            os.killpg(process.pid, signal.SIGINT)
+            break
+    stdout, stderr = process.communicate(timeout=120)
+    messages = [line for line in stderr.splitlines() if not line.startswith("[")]
+    assert process.returncode == 130 and stdout == ""
+    assert messages == ["transcript-lens: interrupted"]
+    assert rows(db, "SELECT count(*) FROM failures") == [(0,)]
+
+
+def test_ctrl_c_inside_a_database_write_is_an_interrupt_not_a_failure(tmp_path):
+    import transcript_lens.store as store
+
+    connection = store.open_store(tmp_path / "r.duckdb")
+
+    class Interrupted:
+        """DuckDB raises this plain RuntimeError when Ctrl-C arrives during a query."""
+
+        def execute(self, sql, *args):
+            if sql.startswith("INSERT INTO failures"):
+                raise RuntimeError("Query interrupted")
+            return connection.execute(sql, *args)
+
+    with pytest.raises(KeyboardInterrupt):
+        store.write_failure(Interrupted(), path="a.vtt", content_hash=None, reason="bad")
+    assert connection.execute("SELECT count(*) FROM failures").fetchone() == (0,)
+    connection.close()

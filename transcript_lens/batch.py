@@ -213,11 +213,16 @@ def _exit_with_parent() -> None:
 
     A worker otherwise waits for work for ever (it holds its own end of the job queue), and with it
     the forkserver and the resource tracker stay alive. ``parent_process().sentinel`` becomes ready
-    when the process that started the worker exits, whatever the platform and start method."""
+    when the process that started the worker exits, whatever the platform and start method.
+
+    Ctrl-C is the batch process's to handle: it stops the pool in order (and a worker whose batch
+    process died exits by the watch), so a worker ignores it instead of dying with a traceback."""
     import multiprocessing
+    import signal
     import threading
     from multiprocessing.connection import wait
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:
         return

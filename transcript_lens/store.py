@@ -107,8 +107,13 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Any:
 
 def done(connection: Any, session_id: str, settings: str) -> bool:
     """True when this content was already analysed with these settings."""
-    row = connection.execute("SELECT 1 FROM sessions WHERE session_id = ? AND settings = ?",
-                             [session_id, settings]).fetchone()
+    try:
+        row = connection.execute("SELECT 1 FROM sessions WHERE session_id = ? AND settings = ?",
+                                 [session_id, settings]).fetchone()
+    except RuntimeError as error:
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
+        raise
     return row is not None
 
 
@@ -156,15 +161,28 @@ def _in_transaction(connection: Any, work: Callable[[], None], *, db: str | Path
         work()
     except BaseException as error:
         _rollback(connection)
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
         if isinstance(error, (duckdb.IOException, duckdb.FatalException, OSError)):
             raise _cannot_write(error, db) from None
         raise
     try:
         connection.execute("COMMIT")
-    except duckdb.Error as error:
+    except (duckdb.Error, RuntimeError) as error:
         # A COMMIT fails when its log cannot be written (a full disk: DuckDB says TransactionException).
         _rollback(connection)
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
         raise _cannot_write(error, db) from None
+
+
+def _interrupted(error: BaseException) -> bool:
+    """DuckDB turns Ctrl-C during a query into ``RuntimeError('Query interrupted')``: give it back
+    as the KeyboardInterrupt it was, so that a batch stops instead of recording a failure."""
+    import duckdb
+
+    return isinstance(error, duckdb.InterruptException) or (
+        type(error) is RuntimeError and str(error) == "Query interrupted")
 
 
 def _rollback(connection: Any) -> None:
