@@ -8,7 +8,6 @@ real run, a killed run with SIGKILL.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
