@@ -144,25 +144,6 @@ def test_bad_input_gives_one_line_and_keeps_the_database(tmp_path, folder):
         open_store(newer)
 
 
-def test_a_full_disk_is_a_one_line_error_and_no_half_session(folder, tmp_path, monkeypatch):
-    import transcript_lens.store as store
-
-    db = tmp_path / "results.duckdb"
-    real = store._write_session
-
-    def full(connection, rows, **kw):
-        connection.execute("BEGIN TRANSACTION")
-        connection.execute("INSERT INTO sessions (session_id, path) VALUES ('x', 'half')")
-        connection.execute("ROLLBACK")
-        raise duckdb.IOException("Could not write file: No space left on device")
-
-    monkeypatch.setattr(store, "_write_session", full)
-    with pytest.raises(OptionError, match=r"cannot write to the database \(.*No space left on device\)"):
-        run_batch([str(folder)], db=str(db), settings=BatchSettings(tags=False), engine=LocalEngine(0))
-    monkeypatch.setattr(store, "_write_session", real)
-    assert count(db, "sessions") == 0
-
-
 def test_an_unreachable_scheduler_is_a_one_line_error():
     started = time.monotonic()
     with pytest.raises(OptionError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):

@@ -8,8 +8,12 @@ transcript of the same folder by name (chats) or from ``--attendees-dir`` (parti
 
 Resumable: a file is keyed by the SHA-256 of its bytes, and skipped when that content was already
 analysed with the same settings; a changed file replaces its old rows. Each file is committed in
-its own transaction. A bad file is recorded in ``failures`` with its one-line reason and the run
-goes on. Memory stays flat: at most ``CHUNK_FILES`` analysed files wait for tagging at a time.
+its own transaction: without tags as soon as it is analysed; with tags right after the one
+``encode`` of its chunk of ``CHUNK_FILES`` files, so a kill loses at most that chunk and the files
+in flight in the workers. A bad file, and any exception one file raises anywhere (in a worker, a
+worker that dies, tagging, writing its rows), is recorded in ``failures`` with a one-line reason
+and the run goes on. Workers exit when the batch process is gone. Memory stays flat: at most
+``CHUNK_FILES`` analysed files wait for tagging at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from .errors import OptionError, TranscriptLensError
 CHUNK_FILES = 16
 #: Files in flight in the worker pool at once (bounds memory whatever the batch size).
 IN_FLIGHT = 8
+#: Characters of an unexpected exception's message kept in its one-line reason.
+MAX_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,9 @@ def plan(files: Iterable[Path], *, attendees_dir: str | None = None) -> tuple[li
         except TranscriptLensError as error:
             failures.append((str(file), str(error), content_hash))
             continue
+        except Exception as error:  # noqa: BLE001 - a bug in format detection fails this file only
+            failures.append((str(file), unexpected(str(file), error), content_hash))
+            continue
         if kind == "transcript":
             transcripts.append((file, content_hash))
         elif kind == "chat":
@@ -167,7 +176,8 @@ def _worker_key_phrases(codebook: str | None) -> Any:
 def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
                 codebook: str | None = None) -> tuple[Job, Any, str | None]:
     """Run in a worker: the same ``analyse`` as one session, then the passages and their key
-    phrases (so the main process only embeds); errors come back as their one line."""
+    phrases (so the main process only embeds); errors come back as their one line, and so does
+    any other exception: one file that crashes the analysis must not stop the batch."""
     from .analysis import analyse
     from .tagging.passages import build_passages
 
@@ -177,7 +187,58 @@ def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
         counted = _worker_key_phrases(codebook).counts(passages) if tags else None
     except TranscriptLensError as error:
         return job, None, str(error)
+    except Exception as error:  # noqa: BLE001 - any bug, kept to this file's failures row
+        return job, None, unexpected(job.path, error)
     return job, (analysis, passages, counted), None
+
+
+def unexpected(path: str, error: BaseException) -> str:
+    """The one-line reason for an exception that is not the user's doing: its type and the first
+    line of its message (no traceback), marked as a bug to report."""
+    message = " ".join(str(error).split())
+    if len(message) > MAX_REASON:
+        message = message[:MAX_REASON] + "…"
+    described = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return (f"{path}: unexpected error {described} (a bug in transcript_lens: please report it, "
+            "with this file if you can share it)")
+
+
+def _died(path: str) -> str:
+    return (f"{path}: the worker process analysing it stopped (out of memory, killed, or a bug in "
+            "transcript_lens: please report it, with this file if you can share it)")
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: exit as soon as the batch process is gone, even killed by SIGKILL.
+
+    A worker otherwise waits for work for ever (it holds its own end of the job queue), and with it
+    the forkserver and the resource tracker stay alive. ``parent_process().sentinel`` becomes ready
+    when the process that started the worker exits, whatever the platform and start method.
+
+    Ctrl-C is the batch process's to handle: it stops the pool in order (and a worker whose batch
+    process died exits by the watch), so a worker ignores it instead of dying with a traceback."""
+    import multiprocessing
+    import signal
+    import threading
+    from multiprocessing.connection import wait
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _outcome(future: Any, job: Job) -> tuple[Job, Any, str | None]:
+    """A finished future's result; an exception raised around the worker (a result that cannot be
+    pickled back, say) becomes this file's one-line reason."""
+    error = future.exception()
+    return future.result() if error is None else (job, None, unexpected(job.path, error))
 
 
 class LocalEngine:
@@ -191,25 +252,69 @@ class LocalEngine:
             for job in jobs:
                 yield analyse_job(job, options, **extra)
             return
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        pending = deque(jobs)
+        # Jobs in flight when a worker died: each is run again alone, so that only the file that
+        # kills its worker is recorded as failed and the others are analysed as usual.
+        suspects: deque[Job] = deque()
+        pool = None
+        try:
+            while pending or suspects:
+                if pool is None:
+                    pool = self._pool()
+                if suspects:
+                    job = suspects.popleft()
+                    future = pool.submit(analyse_job, job, options, **extra)
+                    wait([future])
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        pool.shutdown(wait=True)
+                        pool = None
+                        yield job, None, _died(job.path)
+                    else:
+                        yield _outcome(future, job)
+                    continue
+                running: dict[Any, Job] = {}
+                broken = False
+                while (pending or running) and not broken:
+                    while pending and len(running) < IN_FLIGHT and not broken:
+                        job = pending.popleft()
+                        try:
+                            running[pool.submit(analyse_job, job, options, **extra)] = job
+                        except BrokenProcessPool:
+                            pending.appendleft(job)
+                            broken = True
+                    if not running:
+                        break
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            broken = True
+                        else:
+                            yield _outcome(future, running.pop(future))
+                if broken:
+                    # Every future still in flight fails with the pool; which of them killed it is unknown.
+                    wait(running)
+                    for future, job in running.items():
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            suspects.append(job)
+                        else:
+                            yield _outcome(future, job)
+                    pool.shutdown(wait=True)
+                    pool = None
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self) -> Any:
         import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import ProcessPoolExecutor
 
         # forkserver: workers start clean, never as copies of a process that has torch loaded.
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            queue = iter(jobs)
-            running = set()
-            for job in queue:
-                running.add(pool.submit(analyse_job, job, options, **extra))
-                if len(running) >= IN_FLIGHT:
-                    break
-            while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield future.result()
-                    following = next(queue, None)
-                    if following is not None:
-                        running.add(pool.submit(analyse_job, following, options, **extra))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_exit_with_parent)
 
 
 class DaskEngine:
@@ -228,12 +333,17 @@ class DaskEngine:
                               hint="check the address (tcp://HOST:8786) and that the scheduler is running") from None
 
     def run(self, jobs: Sequence[Job], options: dict[str, Any], **extra: Any) -> Iterator[tuple[Job, Any, str | None]]:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
-        futures = [self.client.submit(analyse_job, job, options, pure=False, **extra) for job in jobs]
+        futures = {self.client.submit(analyse_job, job, options, pure=False, **extra): job for job in jobs}
         for future in as_completed(futures):
-            yield future.result()
+            job = futures[future]
+            try:
+                result = future.result()
+            except KilledWorker:  # the file killed every worker that tried it: that file fails, not the run
+                result = (job, None, _died(job.path))
             future.release()
+            yield result
 
     def close(self) -> None:
         self.client.close()
@@ -243,8 +353,11 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
               attendees_dir: str | None = None, tagger_factory: Callable[[], Any] | None = None,
               progress: Callable[[str, Summary, int], None] | None = None,
               pseudonymiser: Any = None) -> Summary:
-    """Analyse every transcript under ``paths`` into the database ``db``."""
-    from .store import done, open_store, write_failure, write_session
+    """Analyse every transcript under ``paths`` into the database ``db``.
+
+    Whatever one file raises ends in its ``failures`` row and the run goes on; only what concerns
+    the whole run (a bad option, a database that cannot be written) stops it."""
+    from .store import done, open_store
 
     files = find_files(paths)
     jobs, failures, companions = plan(files, attendees_dir=attendees_dir)
@@ -257,60 +370,120 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         tagger = tagger_factory() if settings.tags and tagger_factory else None
         key = settings.digest(codebook_digest=tagger.codebook.digest if tagger else "",
                               calibration=_calibration_digest(tagger))
+        writer = _Writer(connection, db=db, key=key, settings=settings, summary=summary, progress=progress)
         for path, reason, content_hash in failures:
-            write_failure(connection, path=path, content_hash=content_hash, reason=reason)
-            summary.failed += 1
-            summary.failures.append((path, reason))
+            writer.failure(path, content_hash, reason, report=False)
         pending = []
         for job in jobs:
             if done(connection, job.content_hash, key):
                 summary.skipped += 1
             else:
                 pending.append(job)
-        total = len(pending)
+        writer.total = len(pending)
         if progress:
-            progress("start", summary, total)
+            progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
         extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None}
         for job, analysis, error in engine.run(pending, options, **extra):
+            if error is None and pseudonymiser is not None:
+                try:
+                    analysis = _anonymised(job, analysis, pseudonymiser, settings)
+                except TranscriptLensError as failed:
+                    error = str(failed)
+                except Exception as failed:  # noqa: BLE001 - one file's bug stays that file's failure
+                    error = unexpected(job.path, failed)
             if error is not None:
-                write_failure(connection, path=job.path, content_hash=job.content_hash, reason=error)
-                summary.failed += 1
-                summary.failures.append((job.path, error))
-                if progress:
-                    progress(job.path, summary, total)
-                continue
-            if pseudonymiser is not None:
-                analysis = _anonymised(job, analysis, pseudonymiser, settings)
-            chunk.append((job, analysis))
-            if len(chunk) >= CHUNK_FILES:
-                _flush(chunk, tagger, connection, key, settings, summary, progress, total, write_session)
-        _flush(chunk, tagger, connection, key, settings, summary, progress, total, write_session)
+                writer.failure(job.path, job.content_hash, error)
+            elif tagger is None:
+                writer.session(job, analysis, None)  # nothing to batch: committed as soon as it is read
+            else:
+                chunk.append((job, analysis))
+                if len(chunk) >= CHUNK_FILES:
+                    _tag_and_write(chunk, tagger, writer)
+        _tag_and_write(chunk, tagger, writer)
     finally:
         connection.close()
     return summary
 
 
-def _flush(chunk, tagger, connection, key, settings, summary, progress, total, write_session) -> None:
+def _tag_and_write(chunk: list[tuple[Job, Any]], tagger: Any, writer: _Writer) -> None:
+    """Tag the files of ``chunk`` with one ``encode`` over all their passages (what keeps the
+    model busy), then write and commit each file in its own transaction."""
     if not chunk:
         return
     groups = [passages for _, (_, passages, _) in chunk]
     counted = [counts for _, (_, _, counts) in chunk]
     if any(counts is None for counts in counted):
         counted = None  # pseudonymised passages: the tagger counts key phrases itself
-    taggings = (tagger.tag_many(groups, [job.path for job, _ in chunk], counted) if tagger
-                else [None] * len(chunk))
-    for (job, (analysis, _, _)), passages, tagging in zip(chunk, groups, taggings):
-        rows = session_rows(job, analysis, passages, tagging, key=key, text=settings.text)
-        write_session(connection, rows, session_id=job.content_hash, path=job.path)
-        summary.analysed += 1
-        summary.passages += len(passages) if tagging is not None else 0
-        if progress:
-            progress(job.path, summary, total)
+    sources = [job.path for job, _ in chunk]
+    try:
+        taggings: list[Any] = tagger.tag_many(groups, sources, counted)
+    except TranscriptLensError:
+        raise  # the model or the codebook, not one file: every file would fail the same way
+    except Exception:  # noqa: BLE001 - one file broke the shared call: tag each alone to find it
+        taggings = []
+        for index, (group, source) in enumerate(zip(groups, sources)):
+            try:
+                taggings += tagger.tag_many([group], [source], None if counted is None else [counted[index]])
+            except Exception as error:  # noqa: BLE001
+                taggings.append(error)
+    for (job, analysis), tagging in zip(chunk, taggings):
+        if isinstance(tagging, Exception):
+            reason = str(tagging) if isinstance(tagging, TranscriptLensError) else unexpected(job.path, tagging)
+            writer.failure(job.path, job.content_hash, reason)
+        else:
+            writer.session(job, analysis, tagging)
     chunk.clear()
+
+
+@dataclass
+class _Writer:
+    """Writes each file's outcome in its own transaction and keeps the summary and progress."""
+
+    connection: Any
+    db: str
+    key: str
+    settings: BatchSettings
+    summary: Summary
+    progress: Callable[[str, Summary, int], None] | None
+    total: int = 0
+
+    def session(self, job: Job, result: tuple[Any, Any, Any], tagging: Any) -> None:
+        from .store import write_session
+
+        analysis, passages, _ = result
+        try:
+            rows = session_rows(job, analysis, passages, tagging, key=self.key, text=self.settings.text)
+        except Exception as error:  # noqa: BLE001 - a bug with this file's data stays this file's failure
+            reason = str(error) if isinstance(error, TranscriptLensError) else unexpected(job.path, error)
+            self.failure(job.path, job.content_hash, reason)
+            return
+        try:
+            write_session(self.connection, rows, session_id=job.content_hash, path=job.path, db=self.db)
+        except TranscriptLensError:
+            raise  # the database cannot be written (a full disk): no file after this one could be
+        except Exception as error:  # noqa: BLE001 - a value this file holds that a column refuses; rolled back
+            self.failure(job.path, job.content_hash, unexpected(job.path, error))
+            return
+        self.summary.analysed += 1
+        self.summary.passages += len(passages) if tagging is not None else 0
+        self._report(job.path)
+
+    def failure(self, path: str, content_hash: str | None, reason: str, *, report: bool = True) -> None:
+        from .store import write_failure
+
+        write_failure(self.connection, path=path, content_hash=content_hash, reason=reason, db=self.db)
+        self.summary.failed += 1
+        self.summary.failures.append((path, reason))
+        if report:
+            self._report(path)
+
+    def _report(self, path: str) -> None:
+        if self.progress:
+            self.progress(path, self.summary, self.total)
 
 
 def _anonymised(job: Job, result: tuple[Any, Any, Any], pseudonymiser: Any, settings: BatchSettings):

@@ -475,6 +475,10 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
     def action() -> int:
         from .batch import BatchSettings, DaskEngine, LocalEngine, run_batch
         from .speakers import parse_roles
+        from .store import writable_folder
+
+        if out:
+            writable_folder(out)  # before any work: a folder nobody may write to is known now, not after
 
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
                                  infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,

@@ -12,14 +12,19 @@ Tables (all keyed by ``session_id``, the SHA-256 of the transcript file's bytes,
 * ``failures``  files that could not be analysed: path, content hash, the one-line reason;
 * ``meta``      ``schema_version`` (``SCHEMA_VERSION``) and the tool version.
 
-Each file is written in one transaction (its old rows, if the file changed, go in the same
-one), so an interrupted run leaves the database consistent. Text columns are NULL when a run
+Each file is written in one transaction (its old rows, if the file changed or failed, go in the
+same one), so an interrupted run leaves the database consistent and one path has one state: its
+session rows or its ``failures`` row, never both. Text columns are NULL when a run
 asks for no text (``--no-text``, pseudonymisation). ``docs/batch.md`` shows example queries.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,16 +85,20 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Any:
         if not read_only:
             connection.execute(SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version is None and not read_only:
+            from . import __version__
+
+            connection.execute("INSERT INTO meta VALUES ('schema_version', ?), ('tool_version', ?)",
+                               [str(SCHEMA_VERSION), __version__])
+    except (duckdb.IOException, duckdb.FatalException) as error:
+        connection.close()
+        raise OptionError(f"cannot write to the database ({_first_line(error)})", path=file,
+                          hint="free some disk space, or give a file where you may write") from None
     except duckdb.Error as error:
         connection.close()
-        raise OptionError(f"is not a transcript_lens results database ({str(error).splitlines()[0]})", path=file,
+        raise OptionError(f"is not a transcript_lens results database ({_first_line(error)})", path=file,
                           hint="give a new file name") from None
-    if version is None and not read_only:
-        from . import __version__
-
-        connection.execute("INSERT INTO meta VALUES ('schema_version', ?), ('tool_version', ?)",
-                           [str(SCHEMA_VERSION), __version__])
-    elif version is not None and int(version[0]) > SCHEMA_VERSION:
+    if version is not None and int(version[0]) > SCHEMA_VERSION:
         connection.close()
         raise OptionError(f"was written with schema version {version[0]}, newer than this tool's {SCHEMA_VERSION}",
                           path=file, hint="upgrade transcript_lens, or write to a new file")
@@ -98,63 +107,142 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Any:
 
 def done(connection: Any, session_id: str, settings: str) -> bool:
     """True when this content was already analysed with these settings."""
-    row = connection.execute("SELECT 1 FROM sessions WHERE session_id = ? AND settings = ?",
-                             [session_id, settings]).fetchone()
+    try:
+        row = connection.execute("SELECT 1 FROM sessions WHERE session_id = ? AND settings = ?",
+                                 [session_id, settings]).fetchone()
+    except RuntimeError as error:
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
+        raise
     return row is not None
 
 
-def write_session(connection: Any, rows: dict[str, list[tuple]], *, session_id: str, path: str) -> None:
-    """Replace everything known about ``path`` (and ``session_id``) by ``rows``, in one transaction."""
-    import duckdb
+def write_session(connection: Any, rows: dict[str, list[tuple]], *, session_id: str, path: str,
+                  db: str | Path = "the database") -> None:
+    """Replace everything known about ``path`` (and ``session_id``) by ``rows``, in one transaction:
+    its old rows, if the file changed, and its ``failures`` row, if it failed before."""
 
-    try:
-        _write_session(connection, rows, session_id=session_id, path=path)
-    except (duckdb.IOException, OSError) as error:
-        # A full disk or a vanished file: the transaction was rolled back, the database is as before.
-        raise OptionError(f"cannot write to the database ({str(error).splitlines()[0]})",
-                          path=getattr(connection, "database_path", None) or "the database",
-                          hint="free some disk space, then run the same command again: finished files are kept") from None
-
-
-def _write_session(connection: Any, rows: dict[str, list[tuple]], *, session_id: str, path: str) -> None:
-    connection.execute("BEGIN TRANSACTION")
-    try:
-        stale = [row[0] for row in connection.execute(
-            "SELECT session_id FROM sessions WHERE path = ? OR session_id = ?", [path, session_id]).fetchall()]
-        for table in ("sessions", "speakers", "turns", "passages", "tags"):
-            for old in stale:
-                connection.execute(f"DELETE FROM {table} WHERE session_id = ?", [old])
-        connection.execute("DELETE FROM failures WHERE path = ?", [path])
+    def replace() -> None:
+        _delete_path(connection, path, session_id=session_id)
         for table, values in rows.items():
             if values:
                 marks = ", ".join("?" * len(values[0]))
                 connection.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+
+    _in_transaction(connection, replace, db=db)
 
 
-def write_failure(connection: Any, *, path: str, content_hash: str | None, reason: str) -> None:
-    connection.execute("BEGIN TRANSACTION")
-    try:
-        connection.execute("DELETE FROM failures WHERE path = ?", [path])
+def write_failure(connection: Any, *, path: str, content_hash: str | None, reason: str,
+                  db: str | Path = "the database") -> None:
+    """Record that ``path`` failed, in one transaction that also deletes its rows of an earlier,
+    successful run: one path has one state, never old sessions beside a new failure."""
+
+    def replace() -> None:
+        _delete_path(connection, path)
         connection.execute("INSERT INTO failures VALUES (?, ?, ?, ?)", [path, content_hash, reason, now()])
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
+
+    _in_transaction(connection, replace, db=db)
+
+
+def _delete_path(connection: Any, path: str, *, session_id: str | None = None) -> None:
+    stale = [row[0] for row in connection.execute(
+        "SELECT session_id FROM sessions WHERE path = ? OR session_id = ?", [path, session_id]).fetchall()]
+    for table in ("sessions", "speakers", "turns", "passages", "tags"):
+        for old in stale:
+            connection.execute(f"DELETE FROM {table} WHERE session_id = ?", [old])
+    connection.execute("DELETE FROM failures WHERE path = ?", [path])
+
+
+def _in_transaction(connection: Any, work: Callable[[], None], *, db: str | Path) -> None:
+    import duckdb
+
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        work()
+    except BaseException as error:
+        _rollback(connection)
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
+        if isinstance(error, (duckdb.IOException, duckdb.FatalException, OSError)):
+            raise _cannot_write(error, db) from None
         raise
+    try:
+        connection.execute("COMMIT")
+    except (duckdb.Error, RuntimeError) as error:
+        # A COMMIT fails when its log cannot be written (a full disk: DuckDB says TransactionException).
+        _rollback(connection)
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
+        raise _cannot_write(error, db) from None
+
+
+def _interrupted(error: BaseException) -> bool:
+    """DuckDB turns Ctrl-C during a query into ``RuntimeError('Query interrupted')``: give it back
+    as the KeyboardInterrupt it was, so that a batch stops instead of recording a failure."""
+    import duckdb
+
+    return isinstance(error, duckdb.InterruptException) or (
+        type(error) is RuntimeError and str(error) == "Query interrupted")
+
+
+def _rollback(connection: Any) -> None:
+    import duckdb
+
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # a COMMIT that failed has ended the transaction already: the first error is the one to tell
+
+
+def _cannot_write(error: BaseException, db: str | Path) -> OptionError:
+    """Nothing of this file was kept; the files committed before it were."""
+    return OptionError(f"cannot write to the database ({_first_line(error)})", path=db,
+                       hint="free some disk space, then run the same command again: "
+                            "the files written before this one are kept")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def writable_folder(folder: str | Path) -> Path:
+    """Make ``folder`` and prove a file can be written in it: checked before a batch does any work,
+    so that a folder nobody may write to stops the run with nothing half-written."""
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".transcript_lens-", suffix=".tmp"):
+            pass
+    except OSError as error:
+        raise OptionError(f"cannot write to this folder ({error.strerror or _first_line(error)})", path=target,
+                          hint="give --out a folder where you may write") from None
+    return target
 
 
 def export_parquet(connection: Any, folder: str | Path) -> list[Path]:
-    """One Parquet file per table under ``folder`` (DuckDB writes them; no other library needed)."""
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in TABLES:
-        file = target / f"{table}.parquet"
-        connection.execute(f"COPY {table} TO '{file.as_posix()}' (FORMAT PARQUET)")
-        written.append(file)
+    """One Parquet file per table under ``folder`` (DuckDB writes them; no other library needed).
+
+    They are written into a hidden folder inside it first and moved into place only when all are
+    written: a failure leaves the files of an earlier export as they were, never half of a new one."""
+    import duckdb
+
+    target = writable_folder(folder)
+    written = [target / f"{table}.parquet" for table in TABLES]
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".parquet-", dir=target))
+        try:
+            for table in TABLES:
+                quoted = (staging / f"{table}.parquet").as_posix().replace("'", "''")
+                connection.execute(f"COPY {table} TO '{quoted}' (FORMAT PARQUET)")
+            for table, file in zip(TABLES, written):
+                os.replace(staging / f"{table}.parquet", file)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except (duckdb.IOException, OSError) as error:
+        raise OptionError(f"cannot write the Parquet files ({_first_line(error)})", path=target,
+                          hint="free some disk space, then run the same command again: "
+                               "the database is complete and the finished files are skipped") from None
     return written
 
 
