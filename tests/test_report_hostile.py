@@ -222,9 +222,14 @@ def test_the_markdown_report_has_no_live_syntax_and_shows_every_payload_as_text(
     assert not re.search(r"(?i)\b(?:https?|javascript|data|vbscript|mailto|ftp):|\bwww\.|(?<!\\)@", markdown)
     assert not HIDDEN.search(markdown)
     visible = "\n".join(shown_lines(markdown))
-    for text in [*speaker_names(data), *(segment["text"] for segment in SEGMENTS[:4]), TITLE, load_codebook(CODEBOOK).name]:
+    quotes = [segment["text"] for segment in SEGMENTS[:4]]
+    for text in [*speaker_names(data), *quotes, TITLE, load_codebook(CODEBOOK).name]:
         assert shown(text) in visible, text
 
+
+PLAIN_BLOCKS = {"text", "text_special", "inline", "paragraph_open", "paragraph_close", "blockquote_open",
+                "blockquote_close", "table_open", "table_close", "thead_open", "thead_close", "tbody_open",
+                "tbody_close", "tr_open", "tr_close", "th_open", "th_close", "td_open", "td_close"}
 
 # Markdown punctuation, URL pieces, digits, space and line breaks: what could open any construct.
 _MARKDOWN_ALPHABET = list("ab1 .:/-+#*_`[]()!<>&|\\~$@^=w\"';\n\t") + ["www.", "http://", "javascript:", "\u202e"]
@@ -241,10 +246,7 @@ def test_escaped_text_reads_back_as_itself_in_a_paragraph_a_quote_and_a_table(te
         assert {child.type for token in inline for child in token.children} <= {"text", "text_special"}, markdown
         if expected:
             assert shown_lines(markdown)[-1] == expected, (wrapper, markdown)
-        assert {token.type for token in tokens} <= {"text", "text_special", "paragraph_open", "paragraph_close", "inline", "blockquote_open",
-                                                    "blockquote_close", "table_open", "thead_open", "tr_open",
-                                                    "th_open", "th_close", "tr_close", "thead_close", "tbody_open",
-                                                    "td_open", "td_close", "tbody_close", "table_close"}, markdown
+        assert {token.type for token in tokens} <= PLAIN_BLOCKS, markdown
 
 
 def test_every_chart_draws_hostile_text_literally(data: dict) -> None:
@@ -271,3 +273,21 @@ def test_two_names_cut_to_one_label_stay_two_bars() -> None:
     rows = [{"name": "A" * 60 + str(index), "role": "participant", "share": 0.5} for index in range(2)]
     svg = charts.airtime_chart({"airtime": {"speakers": rows}, "basis": "seconds"})
     assert svg.count(">50%</text>") == 2
+
+
+def test_terminal_tables_print_hostile_text_as_it_is(tmp_path) -> None:
+    from transcript_lens.report.terminal import airtime_text, codebook_text, tags_text, turns_text
+
+    vtt = tmp_path / "rich.vtt"
+    vtt.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nAnn: closing [/bold] tag, [link=http://example.org]x"
+                   "[/link] \x1b]8;;http://example.org\x07osc\x1b]8;;\x07 \x1b[31mred\n", encoding="utf-8")
+    analysis = analyse(vtt)
+    printed = airtime_text(analysis) + turns_text(analysis)  # "[/bold]" raised MarkupError
+    assert "closing [/bold] tag, [link=http://example.org]x[/link]" in printed
+    assert "\x1b" not in printed and "\x07" not in printed
+    hostile = analyse(PAYLOADS, facilitators=[RTL_NAME])
+    book = load_codebook(CODEBOOK)
+    tagging = Tagger(book, HashingEmbedder(), corrections={}).tag(build_passages(hostile.cues), source=str(PAYLOADS))
+    printed = airtime_text(hostile) + turns_text(hostile) + tags_text(hostile, tagging) + codebook_text(book)
+    assert "<script>alert(1)</script>" in printed and "[Click me](javascript:alert(4))" in printed
+    assert not HIDDEN.search(printed)
