@@ -3,8 +3,9 @@
 The file is served alone from a local ``http.server`` on 127.0.0.1 (a free port, a background thread)
 that logs every path it is asked for, so a page that reaches for anything besides itself (an image,
 a stylesheet, a favicon) shows up in ``BrowserRun.requested``. Chromium runs headless with flags fit
-for root in a sandbox without network, once per call: a screenshot (``screenshot``) or a printed PDF
-(``print_to_pdf``). Its console messages and uncaught errors are picked out of its stderr.
+for root in a sandbox without network, once per call: a screenshot (``screenshot``), a printed PDF
+(``print_to_pdf``) or a layout measured at a given viewport width (``measure_layout``). Its console
+messages and uncaught errors are picked out of its stderr.
 
 No test functions here: tests/test_report_browser.py uses this. Without a Chromium binary the
 calling test skips, except when the environment variable CI is set: CI must have it (.ci/run
@@ -14,6 +15,7 @@ installs Debian's ``chromium``).
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import re
 import shutil
@@ -42,8 +44,8 @@ FLAGS = (
     "--disable-extensions",
     "--enable-logging=stderr",
     "--v=0",
-    "--window-size=1280,2000",
 )
+WINDOW = (1280, 2000)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class BrowserRun:
     output: Path  # the PNG or PDF Chromium wrote
     returncode: int
     stderr: str = field(repr=False)
+    stdout: str = field(default="", repr=False)
 
 
 def chromium() -> str:
@@ -108,7 +111,7 @@ class _OneFileHandler(http.server.BaseHTTPRequestHandler):
         pass  # the paths are kept in server.requested; keep pytest's output quiet
 
 
-def _run(html: Path, output: Path, mode_flags: list[str]) -> BrowserRun:
+def _run(html: Path, output: Path, mode_flags: list[str], window: tuple[int, int] = WINDOW) -> BrowserRun:
     binary = chromium()
     html = Path(html).resolve()
     output = Path(output).resolve()
@@ -119,7 +122,8 @@ def _run(html: Path, output: Path, mode_flags: list[str]) -> BrowserRun:
     url = f"http://127.0.0.1:{server.server_address[1]}/{html.name}"
     try:
         with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-            command = [binary, *FLAGS, f"--user-data-dir={profile}", *mode_flags, url]
+            command = [binary, *FLAGS, f"--window-size={window[0]},{window[1]}", f"--user-data-dir={profile}",
+                       *mode_flags, url]
             # A session of its own, so a timeout ends the wrapper script, the browser and its
             # helper processes together rather than leaving them holding the pipes.
             process = subprocess.Popen(
@@ -149,6 +153,7 @@ def _run(html: Path, output: Path, mode_flags: list[str]) -> BrowserRun:
         output=output,
         returncode=process.returncode,
         stderr=stdout + stderr,
+        stdout=stdout,
     )
 
 
@@ -164,6 +169,81 @@ def print_to_pdf(html: Path, pdf: Path | None = None) -> BrowserRun:
     html = Path(html)
     pdf = Path(pdf) if pdf else html.with_suffix(".pdf")
     return _run(html, pdf, [f"--print-to-pdf={pdf.resolve()}", "--no-pdf-header-footer"])
+
+
+# measure_layout opens the page in an iframe of the width asked for (headless Chromium will not
+# make its window narrower than 500 px) and, once it has loaded, measures it from the outer page:
+# the iframe's viewport and document width, and the box (left, top) of each character of every
+# occurrence of each needle, written into the outer DOM that --dump-dom prints. The page itself is
+# unchanged and its own Content-Security-Policy still holds inside the iframe.
+_MEASURE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head>
+<body style="margin:0"><script>
+function measure(frame) {
+  const needles = %(needles)s;
+  const page = frame.contentDocument;
+  const found = [];
+  const walker = page.createTreeWalker(page.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const needle of needles) {
+      for (let at = node.data.indexOf(needle); at >= 0; at = node.data.indexOf(needle, at + 1)) {
+        const boxes = [];
+        for (let k = 0; k < needle.length; k++) {
+          const range = page.createRange();
+          range.setStart(node, at + k);
+          range.setEnd(node, at + k + 1);
+          const box = range.getBoundingClientRect();
+          boxes.push([box.left, box.top]);
+        }
+        found.push({needle, boxes});
+      }
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify({innerWidth: frame.contentWindow.innerWidth,
+                                    clientWidth: page.documentElement.clientWidth,
+                                    scrollWidth: page.documentElement.scrollWidth, found});
+  document.body.appendChild(out);
+}
+</script>
+<iframe style="width:%(width)dpx;height:900px;border:0" onload="measure(this)" srcdoc="%(page)s"></iframe>
+</body></html>"""
+_MEASURED = re.compile(r'<pre id="measured">(.*?)</pre>', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How wide the page laid out at one viewport width, and where the needles' characters fell."""
+
+    inner_width: int  # the viewport the page had
+    client_width: int  # the document's visible width
+    scroll_width: int  # the document's full width: over client_width means a horizontal scroll bar
+    found: list[dict]  # per needle occurrence: {"needle", "boxes": [left, top] of each character, in order}
+
+    def reversed_needles(self) -> list[dict]:
+        """Occurrences with a character drawn left of the one before it on the same line: text running
+        right to left. (A needle broken over two lines is compared within each line.)"""
+        return [item for item in self.found
+                if any(abs(first[1] - second[1]) < 1 and second[0] < first[0]
+                       for first, second in zip(item["boxes"], item["boxes"][1:]))]
+
+
+def measure_layout(html: Path, width: int, needles: list[str], workdir: Path) -> Layout:
+    """Lay out ``html`` in headless Chromium with a viewport ``width`` CSS pixels wide and measure it."""
+    import html as html_module
+
+    page = html_module.escape(Path(html).read_text(encoding="utf-8"), quote=True)
+    outer = Path(workdir) / f"measure_{width}_{Path(html).name}"
+    outer.write_text(_MEASURE % {"needles": json.dumps(needles), "width": width, "page": page}, encoding="utf-8")
+    run = _run(outer, outer.with_suffix(".dom"), ["--dump-dom"])
+    if run.returncode != 0:
+        pytest.fail(f"Chromium exited {run.returncode} measuring {outer.name}:\n{run.stderr[-4000:]}")
+    match = _MEASURED.search(run.stdout)
+    if match is None:
+        pytest.fail(f"the measuring script left no result in {outer.name}:\n{run.stderr[-4000:]}")
+    measured = json.loads(html_module.unescape(match.group(1)))
+    return Layout(inner_width=measured["innerWidth"], client_width=measured["clientWidth"],
+                  scroll_width=measured["scrollWidth"], found=measured["found"])
 
 
 def png_is_blank(path: Path, epsilon: float = 1e-4) -> bool:

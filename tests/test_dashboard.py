@@ -14,7 +14,8 @@ from transcript_lens.errors import OptionError
 from transcript_lens.report.dashboard import dashboard_data, render_dashboard
 from transcript_lens.store import open_store
 
-from .browser import external_references, png_is_blank, print_to_pdf, screenshot
+from .browser import external_references, measure_layout, png_is_blank, print_to_pdf, screenshot
+from .test_report_hostile import HIDDEN, SEGMENTS, assert_no_active_content
 
 HOSTILE = "<script>alert(1)</script>"
 AT = dt.datetime(2025, 1, 1, 12, 0)
@@ -71,6 +72,46 @@ def _write(path: Path, *, sessions=SESSIONS, passages=PASSAGES, tags=TAGS, failu
     finally:
         connection.close()
     return path
+
+
+# Issue 10: every payload of the hostile report fixture as a session title and in a path, a
+# 1,500-character code id and a hostile spectrum mode, and failures whose path and reason hold them.
+HOSTILE_CODE = "kindness-" + "x" * 1491
+HOSTILE_MODE = "doing to [m](javascript:alert(9)) \u202e<script>alert(10)</script>"
+HOSTILE_SESSIONS = [
+    _session(f"h{index:02d}", path=f"/data/{segment['speaker']}.vtt", title=segment["speaker"],
+             date=f"2025-05-{index + 1:02d}", duration_seconds=600, speakers=3, attendees=4, silent_attendees=1,
+             facilitator=segment["speaker"], facilitator_share=0.4, participants_share=0.6, gini=0.2,
+             speakers_inferred=False, tagged=True)
+    for index, segment in enumerate(SEGMENTS)]
+HOSTILE_TAGS = [(f"h{index:02d}", 0, HOSTILE_CODE, "value", None) for index in range(len(SEGMENTS))] + [
+    (f"h{index:02d}", 0, "telling", "spectrum", HOSTILE_MODE) for index in range(len(SEGMENTS))]
+
+
+def _write_hostile(path: Path) -> Path:
+    _write(path, sessions=HOSTILE_SESSIONS, passages=[(f"h{index:02d}", 0) for index in range(len(SEGMENTS))],
+           tags=HOSTILE_TAGS, failures=False)
+    connection = open_store(path)
+    try:
+        for index, segment in enumerate(SEGMENTS):
+            connection.execute("INSERT INTO failures VALUES (?, ?, ?, ?)",
+                               [f"/data/failed {segment['speaker']}.txt", f"f{index:02d}",
+                                f"text outside any cue: {segment['text']!r}", AT])
+    finally:
+        connection.close()
+    return path
+
+
+def test_hostile_sessions_and_failures_stay_text(tmp_path: Path) -> None:
+    html = render_dashboard(_write_hostile(tmp_path / "hostile.duckdb"))
+    page = assert_no_active_content(html)
+    text = "".join(page.text)
+    for segment in SEGMENTS:
+        shown = HIDDEN.sub("", segment["speaker"])
+        assert shown in page.bdi  # the title, isolated
+        assert f"/data/{shown}.vtt" in page.bdi and f"/data/failed {shown}.txt" in page.bdi
+    assert HOSTILE_CODE.replace("_", " ") in page.bdi
+    assert "<script>alert(10)</script>" in text and "text outside any cue" in text
 
 
 @pytest.fixture
@@ -198,3 +239,16 @@ def test_chromium_shows_the_dashboard(page: str, tmp_path: Path) -> None:
     printed = print_to_pdf(html, tmp_path / "dashboard.pdf")
     assert printed.returncode == 0, printed.stderr[-4000:]
     assert printed.requested == ["/dashboard.html"] and printed.console == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [500, 390])
+def test_chromium_fits_a_hostile_dashboard_to_a_narrow_screen(width: int, tmp_path: Path) -> None:
+    # Tables scroll inside their own box; the page itself must not, whatever the names and the
+    # database's (unbroken, 200-character) file name.
+    html = tmp_path / "hostile.html"
+    database = _write_hostile(tmp_path / f"results_{'x' * 200}.duckdb")
+    html.write_text(render_dashboard(database), encoding="utf-8")
+    layout = measure_layout(html, width, [], tmp_path)
+    assert layout.inner_width == width
+    assert layout.scroll_width <= layout.client_width, f"{layout.scroll_width} px wide in a {width} px viewport"

@@ -7,6 +7,12 @@ nothing to the console, prints to at least two pages, and names no external URL 
 test_the_browser_harness_sees_requests_and_console shows that each check can fail: a page that
 fetches a missing image and logs an error is caught, a blank page reads as blank, and external
 references are found.
+
+The report of the hostile fixture (issue 10; built with the fake embedder, see
+test_report_hostile.py) must run no script and fetch nothing, fit a 500 px and a 390 px wide
+screen without a horizontal scroll bar (a 1,500-character word once made it 12,629 px wide), and
+keep the text after a name holding a right-to-left override in its order.
+test_the_layout_harness_sees_overflow_and_reversed_text shows those two checks can fail.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import external_references, pdf_page_count, png_is_blank, print_to_pdf, screenshot
+from .browser import external_references, measure_layout, pdf_page_count, png_is_blank, print_to_pdf, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -154,3 +160,54 @@ def test_the_report_prints_to_at_least_two_pages(printed) -> None:
 
 def test_the_report_html_references_nothing_external(report: Path) -> None:
     assert external_references(report.read_text(encoding="utf-8")) == []
+
+
+# ---- the hostile report (issue 10) ----------------------------------------------------------
+
+WIDE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wide</title></head>
+<body><p>%s</p><p>Eve \u202eOverride, at 0:05 (lines 3-4)</p></body></html>""" % ("w" * 1500)
+
+# Text that follows a speaker's name (the quote footers, the verdict) or an override in a quote.
+AFTER_NAMES = [", at ", ") spoke ", " and this text comes after"]
+
+
+def test_the_layout_harness_sees_overflow_and_reversed_text(tmp_path: Path) -> None:
+    page = tmp_path / "wide.html"
+    page.write_text(WIDE_PAGE, encoding="utf-8")
+    layout = measure_layout(page, 390, [", at "], tmp_path)
+    assert layout.inner_width == 390
+    assert layout.scroll_width > layout.client_width
+    assert len(layout.found) == 1 and layout.reversed_needles() == layout.found
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from transcript_lens.report.html import render_html
+
+    from .test_report_hostile import hostile_report_data
+
+    folder = tmp_path_factory.mktemp("hostile")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRANSCRIPT_LENS_CACHE", str(folder / "cache"))
+        html = render_html(hostile_report_data())
+    out = folder / "hostile.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def test_the_hostile_report_runs_nothing_and_fetches_nothing(hostile_report: Path, tmp_path: Path) -> None:
+    shot = screenshot(hostile_report, tmp_path / "hostile.png")
+    assert shot.returncode == 0, shot.stderr[-4000:]
+    assert not png_is_blank(shot.output)
+    assert shot.requested == [f"/{hostile_report.name}"]
+    assert shot.console == []  # no alert(), no error, no blocked script or fetch reported
+
+
+@pytest.mark.parametrize("width", [500, 390])
+def test_the_hostile_report_fits_a_narrow_screen_in_reading_order(hostile_report: Path, tmp_path: Path,
+                                                                  width: int) -> None:
+    layout = measure_layout(hostile_report, width, AFTER_NAMES, tmp_path)
+    assert layout.inner_width == width
+    assert layout.scroll_width <= layout.client_width, f"{layout.scroll_width} px wide in a {width} px viewport"
+    assert {item["needle"] for item in layout.found} == set(AFTER_NAMES)
+    assert layout.reversed_needles() == []

@@ -4,12 +4,22 @@ Colours are the Okabe–Ito palette, safe for the common colour-vision deficienc
 text in the SVG (readable, searchable) and matplotlib escapes it, so a speaker called
 ``<script>`` is drawn as those characters. Each function returns an SVG string for the report
 data of ``content.py``, or None when there is nothing to draw.
+
+Every chart is drawn inside ``@literal_text``: matplotlib would otherwise read ``$...$`` in a
+name as mathtext (``Pay $\\foo$ Back`` raised, valid TeX was drawn as maths) or pass it to LaTeX
+under a user's ``text.usetex``. Names on an axis go through ``_label``: plain, one line, and cut
+to ``_LABEL_CHARS`` characters, since the tables beside the chart carry them in full.
 """
 
 from __future__ import annotations
 
+import functools
 import io
-from typing import Any
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .content import plain_text
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -17,12 +27,41 @@ _ROLE_COLOURS = {"facilitator": "#0072B2", "host": "#CC79A7", "participant": "#E
 _MODE_COLOURS = {"doing to": "#D55E00", "doing for": "#E69F00", "doing with": "#009E73"}
 
 
-def _figure(width: float, height: float):
-    import matplotlib
+_LABEL_CHARS = 40
+_STYLE = {"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
+          "axes.spines.top": False, "axes.spines.right": False,
+          "text.parse_math": False, "text.usetex": False}
 
-    matplotlib.use("Agg")
-    matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
-                                "axes.spines.top": False, "axes.spines.right": False})
+Chart = TypeVar("Chart", bound=Callable[..., "str | None"])
+
+
+def literal_text(chart: Chart) -> Chart:
+    """Draw ``chart`` with every text element taken literally (no mathtext, no LaTeX), in the report's style.
+
+    The settings hold from the figure's creation to its SVG, since matplotlib reads them both when
+    a text is made and when it is drawn; a glyph the metric font lacks (an emoji) is no warning,
+    as the browser draws the SVG's text with its own fonts.
+    """
+
+    @functools.wraps(chart)
+    def draw(*args: Any, **kwargs: Any) -> str | None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        with matplotlib.rc_context(_STYLE), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+            return chart(*args, **kwargs)
+
+    return draw  # type: ignore[return-value]
+
+
+def _label(text: Any) -> str:
+    """A name as an axis shows it: plain, on one line, and no longer than ``_LABEL_CHARS``."""
+    text = " ".join(plain_text(text).split())
+    return text if len(text) <= _LABEL_CHARS else text[:_LABEL_CHARS - 1] + "…"
+
+
+def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
@@ -35,16 +74,19 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: it is inlined in HTML
 
 
+@literal_text
 def airtime_chart(data: dict[str, Any]) -> str | None:
     rows = [s for s in data["airtime"]["speakers"] if s["share"] > 0][:20]
     if not rows:
         return None
     figure = _figure(7, 0.3 * len(rows) + 0.8)
     axes = figure.subplots()
-    names = [row["name"] for row in rows][::-1]
+    names = [_label(row["name"]) for row in rows][::-1]
     shares = [row["share"] * 100 for row in rows][::-1]
     colours = [_ROLE_COLOURS.get(row["role"], "#E69F00") for row in rows][::-1]
-    axes.barh(names, shares, color=colours)
+    # Positions, not names, on the axis: two names cut to the same label stay two bars.
+    axes.barh(range(len(names)), shares, color=colours)
+    axes.set_yticks(range(len(names)), names)
     for position, share in enumerate(shares):
         axes.text(share + 0.5, position, f"{share:.0f}%", va="center", fontsize=8)
     axes.set_xlabel("share of speaking time (%)" if data["basis"] == "seconds" else "share of words (%)")
@@ -52,6 +94,7 @@ def airtime_chart(data: dict[str, Any]) -> str | None:
     return _svg(figure)
 
 
+@literal_text
 def timeline_chart(data: dict[str, Any]) -> str | None:
     turns = [t for t in data["turns"] if t["start"] is not None and t["end"] is not None]
     if not turns:
@@ -68,11 +111,12 @@ def timeline_chart(data: dict[str, Any]) -> str | None:
     for speaker, ranges in spans.items():  # one artist per lane: fast to draw, small SVG
         role = data["roles"].get(speaker, "participant")
         axes.broken_barh(ranges, (lanes[speaker] - 0.4, 0.8), color=_ROLE_COLOURS.get(role, "#E69F00"))
-    axes.set_yticks(list(lanes.values()), list(lanes.keys()))
+    axes.set_yticks(list(lanes.values()), [_label(name) for name in lanes])
     axes.set_xlabel("minutes from the start")
     return _svg(figure)
 
 
+@literal_text
 def windows_chart(data: dict[str, Any]) -> str | None:
     windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
     if not windows:
@@ -90,6 +134,7 @@ def windows_chart(data: dict[str, Any]) -> str | None:
     return _svg(figure)
 
 
+@literal_text
 def codes_chart(data: dict[str, Any]) -> str | None:
     codes = [code for group in ("values", "spectrum") for code in data["codes"][group]]
     passages = [p for p in data["tags"]["passages"] if p["start"] is not None]
@@ -111,6 +156,6 @@ def codes_chart(data: dict[str, Any]) -> str | None:
     for label, ranges in spans.items():
         axes.broken_barh(ranges, (lanes[label] - 0.35, 0.7),
                          color=_MODE_COLOURS.get(modes.get(label, ""), OKABE_ITO[0]))
-    axes.set_yticks(list(lanes.values()), list(lanes.keys()))
+    axes.set_yticks(list(lanes.values()), [_label(name) for name in lanes])
     axes.set_xlabel("minutes from the start")
     return _svg(figure)

@@ -19,6 +19,21 @@ from ..speakers import name_key
 from .records import airtime_record, tag_record
 
 _DATE_IN_NAME = re.compile(r"(20\d\d)-?(\d\d)-?(\d\d)")
+# Characters no report shows: C0 and C1 controls but whitespace (terminal escapes, NUL, bell),
+# and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), whose effect
+# runs past the string that holds them: a name holding U+202E reverses the text after it.
+# Directional marks (LRM, RLM, ALM) reach no further than their neighbours and stay.
+_HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_text(text: Any) -> str:
+    """``text`` as a report shows it: without control characters or bidi embeddings and overrides.
+
+    The HTML and Markdown reports, the dashboard and the charts pass every transcript-derived
+    text (names, quotes, titles, codebook labels) through this, so that what a file holds can
+    neither reorder the report around it nor put control characters into it.
+    """
+    return _HIDDEN.sub("", "" if text is None else str(text))
 
 
 def clock(seconds: float | None) -> str:

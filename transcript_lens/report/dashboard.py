@@ -21,6 +21,7 @@ from ..errors import OptionError
 from ..store import open_store
 from . import charts
 from .content import clock, percent
+from .html import template_environment
 
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _KINDS = ("value", "spectrum")
@@ -34,15 +35,11 @@ def render_dashboard(db_path: str | Path) -> str:
     Raises ``OptionError`` (naming the path) for a missing file, a file that is not a results
     database, a newer schema, and a database holding neither sessions nor failures.
     """
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     data = dashboard_data(db_path)
-    environment = Environment(loader=PackageLoader("transcript_lens.report", "templates"),
-                              autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     sessions = data["sessions"]
     figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
                "silent": silent_chart(sessions)} if sessions else {}
-    return environment.get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
+    return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
 def dashboard_data(db_path: str | Path) -> dict[str, Any]:
@@ -205,6 +202,7 @@ def _session_axis(axes: Any, sessions: list[dict[str, Any]]) -> None:
     axes.set_xlabel("sessions in date order")
 
 
+@charts.literal_text
 def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | None:
     points = [(s["number"], s["facilitator_share"] * 100) for s in sessions if s["facilitator_share"] is not None]
     if not points:
@@ -220,6 +218,7 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
     return charts._svg(figure)
 
 
+@charts.literal_text
 def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
     if all(s["gini"] is None for s in sessions):
         return None
@@ -236,6 +235,7 @@ def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
     return charts._svg(figure)
 
 
+@charts.literal_text
 def silent_chart(sessions: list[dict[str, Any]]) -> str | None:
     if all(s["silent_attendees"] is None for s in sessions):
         return None

@@ -1,28 +1,58 @@
-"""The Markdown reflection report: the same content as the HTML one, as tables and quotes."""
+"""The Markdown reflection report: the same content as the HTML one, as tables and quotes.
+
+Every text that comes from the transcript or a user's codebook (names, quotes, titles, labels,
+notes) goes through ``_text``, so that a CommonMark or GitHub viewer shows it as the characters
+it is and never as a link, an image (fetched as the page opens), raw HTML, maths or a table cell
+break: ``&``, ``<`` and ``>`` become entities, the punctuation that opens an inline construct is
+backslash-escaped (``[`` and ``]``, so ``!`` and ``(`` can open no image or link), and so are the
+colon of a URL scheme (``http:``, ``javascript:``), the dot of ``www.`` and a leading list marker,
+which viewers would otherwise turn into links and lists.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from .content import percent
+from .content import percent, plain_text
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ESCAPED = re.compile(
+    r"[&<>]"  # entities and raw HTML, autolinks
+    r"|[\\`*{}\[\]#|~$@^]"  # code, emphasis, links and images, headings, tables, strike, maths, e-mail
+    r"|(?<![^\W_])_|_(?![^\W_])"  # an underscore not inside a word (code ids keep theirs: no emphasis there)
+    r"|(?<=[A-Za-z]):(?=\S)"  # the colon of a scheme: http://, javascript:alert(1), mailto:x
+    r"|(?i:(?<=www))\."  # the dot of www.example.org (GitHub links it bare)
+    r"|^[-+]"  # a bullet opening a quote line
+)
+_ORDERED = re.compile(r"^(\d{1,9})([.)])")  # "1. " or "1) " opening a quote line starts an ordered list
 
 
-def _cell(value: Any) -> str:
-    """Text safe in a Markdown table cell: no pipes, no line breaks, no raw HTML."""
-    text = "" if value is None else str(value)
-    return " ".join(text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").split())
+def _text(value: Any) -> str:
+    """Transcript text on one Markdown line that no viewer reads as markup."""
+    text = " ".join(plain_text(value).split())
+    text = _ESCAPED.sub(lambda match: _ENTITIES.get(match.group(), "\\" + match.group()), text)
+    return _ORDERED.sub(r"\1\\\2", text)
+
+
+def _code(value: Any) -> str:
+    """A code span of ``value``: fenced by one more backtick than its longest run, so it cannot close early."""
+    text = " ".join(plain_text(value).split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_text(value) for value in row) + " |" for row in rows]
     return lines
 
 
 def render_markdown(data: dict[str, Any]) -> str:
     session = data["airtime"]["session"]
-    out = [f"# {_cell(data['title'])}", "", f"Post-workshop reflection report made by transcript_lens from "
-           f"`{_cell(data['source'])}`.", "", "## Summary", "", f"**{_cell(data['verdict'])}**", ""]
+    out = [f"# {_text(data['title'])}", "", f"Post-workshop reflection report made by transcript_lens from "
+           f"{_code(data['source'])}.", "", "## Summary", "", f"**{_text(data['verdict'])}**", ""]
     out += _table(["", ""], [
         ["Date", data["date"] or "not in the file"], ["Duration", data["duration"]],
         ["Speakers", data["speakers_count"]],
@@ -44,7 +74,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Values and the spectrum of engagement", ""]
     if data["modes"]:
         out += ["Mode balance of the talk placed on the spectrum: "
-                + ", ".join(f"{mode} {percent(share)}" for mode, share in data["modes"].items()) + ".", ""]
+                + ", ".join(f"{_text(mode)} {percent(share)}" for mode, share in data["modes"].items()) + ".", ""]
     if data["evidence"]:
         out += _table(["Code", "Passages", "Facilitator held the floor", "Participants"],
                       [[item["label"], item["passages"], item["facilitator_share"], item["participants_share"]]
@@ -53,9 +83,9 @@ def render_markdown(data: dict[str, Any]) -> str:
         out += ["No passage was tagged."]
     out += ["", "## Evidence", ""]
     for item in data["evidence"]:
-        out += [f"### {_cell(item['label'])}", ""]
+        out += [f"### {_text(item['label'])}", ""]
         for quote in item["quotes"]:
-            out += [f"> {_cell(quote['text'])}", ">", f"> — {_cell(quote['speaker'])}, at {quote['at']} "
+            out += [f"> {_text(quote['text'])}", ">", f"> — {_text(quote['speaker'])}, at {quote['at']} "
                     f"(lines {quote['lines']}, score {quote['score']})", ""]
     if data["chat"]:
         chat = data["chat"]
@@ -66,17 +96,17 @@ def render_markdown(data: dict[str, Any]) -> str:
         out += [""]
     out += ["## Questions for reflection", ""]
     for prompt in data["prompts"]:
-        out += [f"**{_cell(prompt['question'])}** {_cell(prompt['figure'])}", ""]
+        out += [f"**{_text(prompt['question'])}** {_text(prompt['figure'])}", ""]
     method = data["method"]
     out += ["## How this was made, and how far to trust it", "",
-            f"- Format detected: {method['format']}"
+            f"- Format detected: {_text(method['format'])}"
             + ("; some times were estimated." if method["estimated"] else "."),
             f"- Not attributed to anyone: {method['unattributed']}; overlapping speech: {method['overlap']}; "
             f"silence: {method['silence']}.",
             "- Speakers: " + (f"inferred from the text and timing (mean confidence {method['inference_confidence']:.2f})."
                               if method["inferred"] else "as named in the file."),
-            f"- Tags: codebook \"{_cell(method['codebook'])}\", model {method['model']}"
+            f"- Tags: codebook \"{_text(method['codebook'])}\", model {_text(method['model'])}"
             + (f", calibrated; cross-validated macro-F1 {method['values_f1']} (values), {method['spectrum_f1']} (spectrum)."
                if method["calibrated"] else ", uncalibrated for this codebook.")]
-    out += [f"- {_cell(note)}" for note in method["notes"]]
+    out += [f"- {_text(note)}" for note in method["notes"]]
     return "\n".join(out) + "\n"

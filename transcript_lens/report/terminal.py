@@ -1,4 +1,10 @@
-"""Rich tables for a terminal. Imported only when a table is printed, never for --json/--csv."""
+"""Rich tables for a terminal. Imported only when a table is printed, never for --json/--csv.
+
+Every console here has ``markup=False``, so names, quotes, codebook labels and file names are
+never read as Rich markup (``[/bold]`` in a caption raised MarkupError, ``[link=...]`` made a
+hyperlink), and each passes ``plain_text``: Rich keeps ESC, so a caption could otherwise send
+terminal escape sequences (colours, OSC 8 links, a window title) to whoever reads the table.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,12 @@ from rich.text import Text
 from ..analysis import Analysis
 from ..model import UNATTRIBUTED
 from .content import clock as _clock
+from .content import plain_text as _plain
 from .content import percent as _percent
+
+
+def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    return Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, markup=False)
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -23,10 +34,9 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     airtime = analysis.airtime
     session = airtime.session
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 100, force_terminal=color, no_color=not color,
-                      highlight=False)
+    console = _console(buffer, width or 100, color)
     timed = airtime.basis == "seconds"
-    table = Table(title=f"Airtime — {airtime.source}", title_justify="left")
+    table = Table(title=f"Airtime — {_plain(airtime.source)}", title_justify="left")
     table.add_column("Speaker", no_wrap=True)
     table.add_column("Role", no_wrap=True)
     for header in ("Share", *(("Time",) if timed else ()), "Words", "Turns",
@@ -35,7 +45,7 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     for row in airtime.speakers:
         role = row.role + ("*" if row.inferred else "")
         style = "bold" if row.role == "facilitator" else ("dim" if row.name == UNATTRIBUTED else "")
-        cells = [Text(row.name, style=style), role, _percent(row.share)]
+        cells = [Text(_plain(row.name), style=style), role, _percent(row.share)]
         if timed:
             cells.append(_clock(row.seconds))
         cells += [str(row.words), str(row.turns)]
@@ -44,7 +54,7 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         cells.append(str(row.questions))
         table.add_row(*cells)
     for name in session.silent_attendees:
-        table.add_row(Text(name, style="italic"), "attendee (silent)", "0%",
+        table.add_row(Text(_plain(name), style="italic"), "attendee (silent)", "0%",
                       *(["0:00"] if timed else []), "0", "0", *(["–", "–"] if timed else []), "0")
     console.print(table)
     if any(row.inferred for row in airtime.speakers):
@@ -67,20 +77,19 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         facts.add_row("Silence", _percent(session.silence_share))
     facts.add_row("Unattributed", _percent(session.unattributed_share))
     if session.facilitator_guess:
-        facts.add_row("Facilitator", session.facilitator_guess + " (name one with --facilitator)")
+        facts.add_row("Facilitator", _plain(session.facilitator_guess) + " (name one with --facilitator)")
     console.print(facts)
     console.print()
-    console.print(Text(airtime.verdict, style="bold"))
+    console.print(Text(_plain(airtime.verdict), style="bold"))
     for note in airtime.notes:
-        console.print(Text(f"Note: {note}", style="dim"))
+        console.print(Text(f"Note: {_plain(note)}", style="dim"))
     return buffer.getvalue()
 
 
 def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 100, force_terminal=color, no_color=not color,
-                      highlight=False)
-    table = Table(title=f"Turns — {analysis.transcript.source}", title_justify="left")
+    console = _console(buffer, width or 100, color)
+    table = Table(title=f"Turns — {_plain(analysis.transcript.source)}", title_justify="left")
     table.add_column("Start", justify="right")
     table.add_column("Speaker")
     table.add_column("Lines", justify="right")
@@ -92,15 +101,14 @@ def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = Fa
         lines = f"{turn.lines[0]}–{turn.lines[-1]}" if len(turn.lines) > 1 else str(turn.lines[0])
         text = turn.text if len(turn.text) <= 160 else turn.text[:157] + "…"
         sure = [_number(turn.confidence)] if inferred else []
-        table.add_row(_clock(turn.start), turn.speaker, lines, *sure, text)
+        table.add_row(_clock(turn.start), _plain(turn.speaker), lines, *sure, _plain(text))
     console.print(table)
     return buffer.getvalue()
 
 
 def formats_text(formats, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 120, force_terminal=color, no_color=not color,
-                      highlight=False)
+    console = _console(buffer, width or 120, color)
     table = Table(title="Supported formats (detected from content; force one with --format NAME)",
                   title_justify="left")
     table.add_column("Name", style="bold")
@@ -118,8 +126,8 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
     from ..tagging.floor import floor_by_code, mode_balance
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 110, force_terminal=color, no_color=not color, highlight=False)
-    table = Table(title=f"Tags — {tagging.source}", title_justify="left")
+    console = _console(buffer, width or 110, color)
+    table = Table(title=f"Tags — {_plain(tagging.source)}", title_justify="left")
     table.add_column("Start", justify="right", no_wrap=True)
     table.add_column("Speaker", no_wrap=True)
     table.add_column("Values")
@@ -131,17 +139,20 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
         values = ", ".join(f"{tag.label} {tag.score:.2f}" for tag in tagged.values)
         spectrum = f"{tagged.spectrum.label} ({tagged.spectrum.mode}) {tagged.spectrum.score:.2f}" if tagged.spectrum else ""
         text = tagged.passage.text if len(tagged.passage.text) <= 120 else tagged.passage.text[:117] + "…"
-        table.add_row(_clock(tagged.passage.start), tagged.passage.speaker, values, spectrum, text)
+        table.add_row(_clock(tagged.passage.start), _plain(tagged.passage.speaker), _plain(values), _plain(spectrum),
+                      _plain(text))
     console.print(table)
     floor = Table(title="Who held the floor while each code was discussed", title_justify="left")
     for header in ("Code", "Passages", "Facilitator", "Participants"):
         floor.add_column(header, justify="left" if header == "Code" else "right")
     for code, row in sorted(floor_by_code(tagging, analysis.cast, timed=analysis.transcript.timed).items()):
-        floor.add_row(code, str(row["passages"]), _percent(row["facilitator_share"]), _percent(row["participants_share"]))
+        floor.add_row(_plain(code), str(row["passages"]), _percent(row["facilitator_share"]),
+                      _percent(row["participants_share"]))
     console.print(floor)
     balance = mode_balance(tagging, timed=analysis.transcript.timed)
     if balance:
-        console.print("Mode balance: " + ", ".join(f"{mode} {_percent(share)}" for mode, share in balance.items()))
+        console.print("Mode balance: "
+                      + ", ".join(f"{_plain(mode)} {_percent(share)}" for mode, share in balance.items()))
     if not tagging.calibrated:
         console.print(Text("Note: this codebook has no calibration; tags use the bare similarity.", style="dim"))
     return buffer.getvalue()
@@ -149,13 +160,13 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
 
 def codebook_text(book, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 110, force_terminal=color, no_color=not color, highlight=False)
-    table = Table(title=f"Codebook — {book.name} ({book.source})", title_justify="left")
+    console = _console(buffer, width or 110, color)
+    table = Table(title=f"Codebook — {_plain(book.name)} ({_plain(book.source)})", title_justify="left")
     for header in ("Group", "Id", "Mode", "Label", "Examples", "Key phrases"):
         table.add_column(header, overflow="fold")
     for code in book.codes:
-        table.add_row(code.group, code.id, code.mode or "", code.label, str(len(code.examples)),
-                      ", ".join(code.keywords[:6]) + ("…" if len(code.keywords) > 6 else ""))
+        table.add_row(code.group, code.id, _plain(code.mode), _plain(code.label), str(len(code.examples)),
+                      _plain(", ".join(code.keywords[:6])) + ("…" if len(code.keywords) > 6 else ""))
     console.print(table)
     console.print(f"{len(book.none)} 'none' statements (talk that gets no label).")
     return buffer.getvalue()
