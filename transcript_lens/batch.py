@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import OptionError, TranscriptLensError
+from .errors import OptionError, TranscriptLensError, failure_line
 
 #: Analysed files gathered before one tagging call (one ``encode`` over all their passages).
 CHUNK_FILES = 16
@@ -98,7 +98,8 @@ def find_files(paths: Sequence[str]) -> list[Path]:
     return sorted(found)
 
 
-def plan(files: Iterable[Path], *, attendees_dir: str | None = None) -> tuple[list[Job], list[tuple[str, str, str | None]], int]:
+def plan(files: Iterable[Path], *, attendees_dir: str | None = None,
+         anonymise: bool = False) -> tuple[list[Job], list[tuple[str, str, str | None]], int]:
     """Sort files into transcripts (jobs, with companions paired) and failures; count companions."""
     from .io import open_source
     from .io.formats import detect
@@ -114,7 +115,7 @@ def plan(files: Iterable[Path], *, attendees_dir: str | None = None) -> tuple[li
             content_hash = hashlib.sha256(read_bytes(file)).hexdigest()[:16]
             kind = detect(open_source(file)).kind
         except TranscriptLensError as error:
-            failures.append((str(file), str(error), content_hash))
+            failures.append((str(file), failure_line(error, anonymise=anonymise), content_hash))
             continue
         if kind == "transcript":
             transcripts.append((file, content_hash))
@@ -165,7 +166,7 @@ def _worker_key_phrases(codebook: str | None) -> Any:
 
 
 def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
-                codebook: str | None = None) -> tuple[Job, Any, str | None]:
+                codebook: str | None = None, anonymise: bool = False) -> tuple[Job, Any, str | None]:
     """Run in a worker: the same ``analyse`` as one session, then the passages and their key
     phrases (so the main process only embeds); errors come back as their one line."""
     from .analysis import analyse
@@ -176,7 +177,7 @@ def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
         passages = build_passages(analysis.cues)
         counted = _worker_key_phrases(codebook).counts(passages) if tags else None
     except TranscriptLensError as error:
-        return job, None, str(error)
+        return job, None, failure_line(error, anonymise=anonymise)
     return job, (analysis, passages, counted), None
 
 
@@ -247,7 +248,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
     from .store import done, open_store, write_failure, write_session
 
     files = find_files(paths)
-    jobs, failures, companions = plan(files, attendees_dir=attendees_dir)
+    jobs, failures, companions = plan(files, attendees_dir=attendees_dir, anonymise=settings.anonymise)
     if not jobs and not failures:
         raise OptionError("holds no transcript", path=", ".join(paths),
                           hint="point at the folders with the .vtt/.txt/.docx exports")
@@ -274,7 +275,8 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
-        extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None}
+        extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None,
+                 "anonymise": settings.anonymise}
         for job, analysis, error in engine.run(pending, options, **extra):
             if error is not None:
                 write_failure(connection, path=job.path, content_hash=job.content_hash, reason=error)
@@ -304,6 +306,10 @@ def _flush(chunk, tagger, connection, key, settings, summary, progress, total, w
     taggings = (tagger.tag_many(groups, [job.path for job, _ in chunk], counted) if tagger
                 else [None] * len(chunk))
     for (job, (analysis, _, _)), passages, tagging in zip(chunk, groups, taggings):
+        if tagging is not None and settings.anonymise:
+            from .analysis import anonymise_tagging
+
+            tagging = anonymise_tagging(tagging, analysis)  # scored on what was said, stored without names
         rows = session_rows(job, analysis, passages, tagging, key=key, text=settings.text)
         write_session(connection, rows, session_id=job.content_hash, path=job.path)
         summary.analysed += 1
@@ -315,16 +321,20 @@ def _flush(chunk, tagger, connection, key, settings, summary, progress, total, w
 
 def _anonymised(job: Job, result: tuple[Any, Any, Any], pseudonymiser: Any, settings: BatchSettings):
     """The same ``anonymise_analysis`` as one session, here in the main process so that one key
-    numbers everybody across the batch; the passages are rebuilt from the pseudonymised cues."""
+    numbers everybody across the batch. The plain passages and key-phrase counts are kept for
+    tagging; ``_flush`` puts the pseudonymised passages in their place once tagged."""
     from .analysis import anonymise_analysis
-    from .io import read_roster
-    from .tagging.passages import build_passages
 
-    analysis, _, _ = result
-    roster = read_roster(job.attendees).names if job.attendees else ()
-    masked = anonymise_analysis(analysis, pseudonymiser, roster=roster,
-                                **({"gap": settings.gap} if settings.gap is not None else {}))
-    return masked, build_passages(masked.cues), None
+    analysis, passages, counted = result
+    chat = None
+    if job.chat:  # its authors are people of the session: their names are masked too
+        from .io import read_chat
+
+        try:
+            chat = read_chat(job.chat)
+        except TranscriptLensError:
+            chat = None  # as _chat_messages: an unreadable chat is left out
+    return anonymise_analysis(analysis, pseudonymiser, chat=chat), passages, counted
 
 
 def _calibration_digest(tagger: Any) -> str:

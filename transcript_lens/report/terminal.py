@@ -92,7 +92,8 @@ def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = Fa
         lines = f"{turn.lines[0]}–{turn.lines[-1]}" if len(turn.lines) > 1 else str(turn.lines[0])
         text = turn.text if len(turn.text) <= 160 else turn.text[:157] + "…"
         sure = [_number(turn.confidence)] if inferred else []
-        table.add_row(_clock(turn.start), turn.speaker, lines, *sure, text)
+        # Text(), not str: rich would read "[name]" (a masked name) as markup and drop it.
+        table.add_row(_clock(turn.start), Text(turn.speaker), lines, *sure, Text(text))
     console.print(table)
     return buffer.getvalue()
 
@@ -131,7 +132,7 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
         values = ", ".join(f"{tag.label} {tag.score:.2f}" for tag in tagged.values)
         spectrum = f"{tagged.spectrum.label} ({tagged.spectrum.mode}) {tagged.spectrum.score:.2f}" if tagged.spectrum else ""
         text = tagged.passage.text if len(tagged.passage.text) <= 120 else tagged.passage.text[:117] + "…"
-        table.add_row(_clock(tagged.passage.start), tagged.passage.speaker, values, spectrum, text)
+        table.add_row(_clock(tagged.passage.start), Text(tagged.passage.speaker), values, spectrum, Text(text))
     console.print(table)
     floor = Table(title="Who held the floor while each code was discussed", title_justify="left")
     for header in ("Code", "Passages", "Facilitator", "Participants"):
