@@ -143,6 +143,17 @@ def test_a_common_word_that_is_a_name_is_masked_only_with_a_capital():
                      "Facilitator hopes we hope so, Facilitator."]
 
 
+def test_lower_case_words_of_a_written_label_are_no_name():
+    from transcript_lens.model import Cue, Transcript
+
+    cues = (Cue(0.0, 4.0, "Audio shared by Ana Lima", "the audio was shared by ana, then by bo", (1,)),
+            Cue(4.0, 8.0, "Bo Ek", "Thanks Ana.", (2,)))
+    texts = [c.text for c in analyse(Transcript("t.vtt", "zoom_vtt", cues), infer="never",
+                                     anonymise=Pseudonymiser()).cues]
+    # "bo" (two letters) is masked only with a capital: the limit the README states.
+    assert texts == ["the audio was shared by Facilitator, then by bo", "Thanks Facilitator."]
+
+
 def test_two_people_with_one_first_name_give_no_one_their_pseudonym():
     from transcript_lens.model import Cue, Transcript
 

@@ -35,7 +35,8 @@ from .model import UNATTRIBUTED
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{7,}\d(?![\w])")
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z_][\w.]{1,30}")
-_TRAILING_PAREN = re.compile(r"(?:\s*\([^()]*\))+\s*$")
+_AFFILIATION = re.compile(r"(?:\s*\([^()]*\))+\s*$|\s+\|.*$")
+_WORD_BREAK = re.compile(r"[\s,;:|/()\[\]{}<>@]+")
 _PLACE_LABELS = {"GPE": "[place]", "LOC": "[place]", "FAC": "[place]", "ORG": "[organisation]"}
 _BASES = {"facilitator": "Facilitator", "host": "Host"}
 _PSEUDONYM_WORDS = {"Facilitator", "Host", "Participant"}
@@ -273,7 +274,7 @@ _COMMON_WORDS = frozenset("""
     bishop porter walker turner fisher shepherd smith butler cooper miller hill moss marsh ash birch
     law rich strong short sharp best gold silver bright light day knight north south west east little
     small wise good early bond booth bush cross dean fair ford head hunt lord man norm pain peace rain
-    spring storm wolf worth van kit sue rob don hay rod
+    spring storm wolf worth van kit sue rob don hay rod can stream minor chip credit
 """.split())
 
 #: Words of speaker labels that are not names: "Speaker 3", "Guest", "iPhone", "(Host)".
@@ -281,7 +282,7 @@ _LABEL_WORDS = frozenset("""
     speaker unknown guest host cohost co participant facilitator presenter panelist panellist attendee
     organiser organizer interpreter moderator caller user admin room meeting zoom teams iphone ipad
     android galaxy pixel macbook laptop pc computer phone tablet desktop chromebook pro air mac
-    surface unattributed external unverified he him she her they them
+    surface unattributed external unverified he him she her they them audio video screen share
 """.split())
 
 
@@ -332,11 +333,18 @@ class _Names:
         name = " ".join(name.split())
         if not name or name == UNATTRIBUTED:
             return
-        base = _TRAILING_PAREN.sub("", name) or name  # "Jane Doe (Acme)": Acme is no part of her name
-        parts = re.findall(r"[^\W\d_][\w'’-]*", base)
+        # "Jane Doe (Acme)", "Lumi | Offchain Labs": the organisation is no part of the name.
+        base = _AFFILIATION.sub("", name) or name
+        words = [word.strip(".'’\"!?-") for word in _WORD_BREAK.split(base)]
+        parts = [word for word in words if word[:1].isalpha()]  # not "4all", "+44", "Speaker 3"'s 3
+        if any(part[:1].isupper() for part in parts):
+            # In a written name the lower-case words are particles or Zoom's ("Audio shared by
+            # Marco De Rossi", "Jan van Dijk"); an all-lower-case label ("nick") is all name.
+            parts = [part for part in parts if not part[:1].islower()]
         candidates = [name] if len(parts) > 1 or name.isalpha() else []
         for part in parts:
-            candidates += [part, *part.split("-")] if "-" in part else [part]
+            pieces = [piece for piece in re.split(r"[-.]", part) if piece[:1].isalpha()]
+            candidates += [part, *pieces] if len(pieces) > 1 else [part]  # "Mary-Jane", "jane.doe"
         for form in candidates:
             letters = sum(ch.isalpha() for ch in form)
             if letters < 2 or _form_key(form) in _LABEL_WORDS:
