@@ -123,6 +123,8 @@ class Pseudonymiser:
         entries += [(sender, by_key.get(name_key(sender))) for sender in senders]
         for entry, speaker in entries:
             display = clean_name(entry).display
+            if not name_key(display):
+                continue  # "(Host)" alone names nobody
             pseudonym = names[speaker] if speaker is not None else names.get(display) or self.pseudonym(
                 display, "participant")
             names.setdefault(display, pseudonym)
@@ -155,7 +157,7 @@ class Pseudonymiser:
             transcript,
             cues=tuple(replace(c, speaker=name_of(c.speaker), text=text_of(c.text)) for c in transcript.cues),
             title=text_of(transcript.title) if transcript.title else transcript.title,
-            attendees=tuple(names[a] for a in transcript.attendees),
+            attendees=tuple(names[a] for a in transcript.attendees if a in names),
             notes=tuple(text_of(n) for n in transcript.notes) + (note,))
         new_cues = tuple(replace(c, speaker=name_of(c.speaker), text=text_of(c.text)) for c in cues)
         # Turns partition the cues in order (turns.py): a turn's text is its cues' masked texts.
@@ -179,7 +181,7 @@ class Pseudonymiser:
         result = Analysis(transcript=transcript, cast=cast, cues=new_cues, turns=tuple(turns), airtime=airtime)
         if chat is not None:
             chat = replace(chat, messages=tuple(
-                replace(m, sender=names[m.sender], text=text_of(m.text),
+                replace(m, sender=names.get(m.sender, "[name]"), text=text_of(m.text),
                         recipient=None if m.recipient is None else names.get(m.recipient, "[name]"))
                 for m in chat.messages))
         return result, chat
