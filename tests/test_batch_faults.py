@@ -332,3 +332,26 @@ def test_ctrl_c_inside_a_database_write_is_an_interrupt_not_a_failure(tmp_path):
         store.write_failure(Interrupted(), path="a.vtt", content_hash=None, reason="bad")
     assert connection.execute("SELECT count(*) FROM failures").fetchone() == (0,)
     connection.close()
+
+
+def test_an_unexpected_error_under_anonymise_keeps_only_its_type(tmp_path, monkeypatch):
+    """An exception's own message may quote a name from the file: under --anonymise the failure row
+    and the summary keep its type and the path, never its message."""
+    from transcript_lens.pseudonymise import Pseudonymiser
+
+    def analyse_quoting_a_name(path, **options):
+        if Path(path).name.startswith("crash"):
+            raise RuntimeError("cannot place 'Jane Doe: hello'")
+        return REAL_ANALYSE(path, **options)
+
+    folder = copies(tmp_path / "in", ["a.vtt", "crash.vtt"])
+    db = tmp_path / "r.duckdb"
+    monkeypatch.setattr(transcript_lens.analysis, "analyse", analyse_quoting_a_name)
+    summary = run_batch([str(folder)], db=str(db), settings=BatchSettings(tags=False, anonymise=True),
+                        engine=LocalEngine(0), pseudonymiser=Pseudonymiser())
+    assert (summary.analysed, summary.failed) == (1, 1)
+    assert_one_bug_failure(summary, "crash.vtt", "unexpected error RuntimeError")
+    stored = rows(db, "SELECT reason FROM failures")
+    assert len(stored) == 1 and "RuntimeError" in stored[0][0]
+    assert all("jane" not in reason.lower() for _, reason in summary.failures)
+    assert "jane" not in stored[0][0].lower()

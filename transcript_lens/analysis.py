@@ -27,6 +27,11 @@ class Analysis:
     airtime: Airtime
     #: Other spellings heard for people (speaker inference), for pseudonymisation.
     name_variants: tuple[tuple[str, str], ...] = ()
+    #: The roster given (``attendees``), as written.
+    roster: tuple[str, ...] = ()
+    #: Every other name the inputs gave (``names``, facilitators, roles, aliases), so that
+    #: pseudonymisation masks them too.
+    names: tuple[str, ...] = ()
 
 
 #: When to infer speakers: ``auto`` when most speech is unnamed (or Otter's "Unknown Speaker").
@@ -47,7 +52,7 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     (they help speaker inference spell mis-heard names). ``speakers`` is a corrections CSV
     (``corrections.py``). ``nlp`` is a spaCy pipeline or a ``LazyPipeline``; it is loaded only
     when speaker inference runs. ``anonymise`` is a ``Pseudonymiser``: the analysis that comes back
-    holds pseudonyms only (``anonymise_analysis``).
+    holds pseudonyms only, with the very figures of the plain analysis (``anonymise_analysis``).
     """
     transcript = path if isinstance(path, Transcript) else read_transcript(path, format=format)
     alias_map = load_aliases(aliases) if isinstance(aliases, (str, Path)) else _keyed(aliases or {})
@@ -79,31 +84,41 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     credited = credit(cues)
     turns = build_turns(cues, gap=gap, credited=credited.seconds)
     airtime = measure(transcript, cast, cues, turns, credited, attendees=roster, target=target)
+    given = [*names, *facilitators, *(roles or {}), *alias_map, *alias_map.values()]
     analysis = Analysis(transcript=transcript, cast=cast, cues=cues, turns=turns, airtime=airtime,
-                        name_variants=variants)
+                        name_variants=variants, roster=tuple(roster), names=tuple(dict.fromkeys(given)))
     if anonymise is not None:
-        return anonymise_analysis(analysis, anonymise, roster=roster, gap=gap, target=target)
+        return anonymise_analysis(analysis, anonymise)
     return analysis
 
 
 def anonymise_analysis(analysis: Analysis, pseudonymiser: Any, *, roster: Sequence[str] = (),
-                       gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET) -> Analysis:
-    """The one place where names leave: speakers and text are pseudonymised, then turns and
-    airtime are measured again on the pseudonymised transcript (same roles, same figures), so
-    nothing downstream — tags, reports, the database — ever sees a name."""
-    order = {"facilitator": 0, "host": 1, "participant": 2}
-    people = [(s.name, s.role, s.aliases) for s in sorted(analysis.cast.speakers, key=lambda s: order.get(s.role, 3))
-              if s.role != "unattributed"]
-    transcript, roster_pseudonyms = pseudonymiser.apply(analysis.transcript, people, roster, analysis.name_variants)
-    chosen = [pseudonymiser.key[s.name] for s in analysis.cast.speakers if s.role == "facilitator"]
-    facilitators = chosen if analysis.cast.facilitator_guess is None else []
-    roles = {pseudonymiser.key[s.name]: s.role for s in analysis.cast.speakers if s.role == "host"}
-    cast = identify(transcript, facilitators=facilitators, roles=roles)
-    cues = relabel(transcript, cast.labels)
-    credited = credit(cues)
-    turns = build_turns(cues, gap=gap, credited=credited.seconds)
-    airtime = measure(transcript, cast, cues, turns, credited, attendees=roster_pseudonyms, target=target)
-    return Analysis(transcript=transcript, cast=cast, cues=cues, turns=turns, airtime=airtime)
+                       chat: Any = None, **_: Any) -> Analysis:
+    """The one place where names leave, after every figure is measured: speakers, roster and
+    chat authors become pseudonyms and names in the text are masked word for word, so every
+    count stays as it was and nothing downstream — reports, the database — sees a name.
+    (``roster`` adds to the analysis's own; other keywords are accepted for older callers.)"""
+    from dataclasses import replace
+
+    if roster:
+        analysis = replace(analysis, roster=tuple(dict.fromkeys([*analysis.roster, *roster])))
+    masked, _ = pseudonymiser.anonymise(analysis, chat=chat)
+    return masked
+
+
+def anonymise_tagging(tagging: Any, masked: Analysis) -> Any:
+    """A tagging of the plain analysis's passages, with the passages of ``masked`` (its
+    pseudonymised twin) in their place: tags scored on what was said, text without names.
+    Masking keeps every word count and maps speakers one to one, so the passages line up."""
+    from dataclasses import replace
+
+    from .tagging.passages import build_passages
+
+    passages = build_passages(masked.cues)
+    if len(passages) != len(tagging.passages) or any(
+            p.lines != t.passage.lines for p, t in zip(passages, tagging.passages)):
+        raise RuntimeError("pseudonymised passages do not line up with the tagged ones")  # a bug, not input
+    return replace(tagging, passages=tuple(replace(t, passage=p) for t, p in zip(tagging.passages, passages)))
 
 
 def _keyed(aliases: Mapping[str, str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import OptionError, TranscriptLensError
+from .errors import OptionError, TranscriptLensError, failure_line
 
 #: Analysed files gathered before one tagging call (one ``encode`` over all their passages).
 CHUNK_FILES = 16
@@ -104,7 +104,8 @@ def find_files(paths: Sequence[str]) -> list[Path]:
     return sorted(found)
 
 
-def plan(files: Iterable[Path], *, attendees_dir: str | None = None) -> tuple[list[Job], list[tuple[str, str, str | None]], int]:
+def plan(files: Iterable[Path], *, attendees_dir: str | None = None,
+         anonymise: bool = False) -> tuple[list[Job], list[tuple[str, str, str | None]], int]:
     """Sort files into transcripts (jobs, with companions paired) and failures; count companions."""
     from .io import open_source
     from .io.formats import detect
@@ -120,10 +121,10 @@ def plan(files: Iterable[Path], *, attendees_dir: str | None = None) -> tuple[li
             content_hash = hashlib.sha256(read_bytes(file)).hexdigest()[:16]
             kind = detect(open_source(file)).kind
         except TranscriptLensError as error:
-            failures.append((str(file), str(error), content_hash))
+            failures.append((str(file), failure_line(error, anonymise=anonymise), content_hash))
             continue
         except Exception as error:  # noqa: BLE001 - a bug in format detection fails this file only
-            failures.append((str(file), unexpected(str(file), error), content_hash))
+            failures.append((str(file), unexpected(str(file), error, anonymise=anonymise), content_hash))
             continue
         if kind == "transcript":
             transcripts.append((file, content_hash))
@@ -174,7 +175,7 @@ def _worker_key_phrases(codebook: str | None) -> Any:
 
 
 def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
-                codebook: str | None = None) -> tuple[Job, Any, str | None]:
+                codebook: str | None = None, anonymise: bool = False) -> tuple[Job, Any, str | None]:
     """Run in a worker: the same ``analyse`` as one session, then the passages and their key
     phrases (so the main process only embeds); errors come back as their one line, and so does
     any other exception: one file that crashes the analysis must not stop the batch."""
@@ -186,16 +187,19 @@ def analyse_job(job: Job, options: dict[str, Any], *, tags: bool = False,
         passages = build_passages(analysis.cues)
         counted = _worker_key_phrases(codebook).counts(passages) if tags else None
     except TranscriptLensError as error:
-        return job, None, str(error)
+        return job, None, failure_line(error, anonymise=anonymise)
     except Exception as error:  # noqa: BLE001 - any bug, kept to this file's failures row
-        return job, None, unexpected(job.path, error)
+        return job, None, unexpected(job.path, error, anonymise=anonymise)
     return job, (analysis, passages, counted), None
 
 
-def unexpected(path: str, error: BaseException) -> str:
+def unexpected(path: str, error: BaseException, *, anonymise: bool = False) -> str:
     """The one-line reason for an exception that is not the user's doing: its type and the first
-    line of its message (no traceback), marked as a bug to report."""
-    message = " ".join(str(error).split())
+    line of its message (no traceback), marked as a bug to report. A user's error keeps its own
+    line. Under ``--anonymise`` an unexpected message may quote a name: only its type is kept."""
+    if isinstance(error, TranscriptLensError):
+        return failure_line(error, anonymise=anonymise)
+    message = "" if anonymise else " ".join(str(error).split())
     if len(message) > MAX_REASON:
         message = message[:MAX_REASON] + "…"
     described = f"{type(error).__name__}: {message}" if message else type(error).__name__
@@ -234,11 +238,11 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _outcome(future: Any, job: Job) -> tuple[Job, Any, str | None]:
+def _outcome(future: Any, job: Job, anonymise: bool) -> tuple[Job, Any, str | None]:
     """A finished future's result; an exception raised around the worker (a result that cannot be
     pickled back, say) becomes this file's one-line reason."""
     error = future.exception()
-    return future.result() if error is None else (job, None, unexpected(job.path, error))
+    return future.result() if error is None else (job, None, unexpected(job.path, error, anonymise=anonymise))
 
 
 class LocalEngine:
@@ -255,6 +259,8 @@ class LocalEngine:
         from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
+
+        hidden = bool(extra.get("anonymise"))
 
         pending = deque(jobs)
         # Jobs in flight when a worker died: each is run again alone, so that only the file that
@@ -274,7 +280,7 @@ class LocalEngine:
                         pool = None
                         yield job, None, _died(job.path)
                     else:
-                        yield _outcome(future, job)
+                        yield _outcome(future, job, hidden)
                     continue
                 running: dict[Any, Job] = {}
                 broken = False
@@ -293,7 +299,7 @@ class LocalEngine:
                         if isinstance(future.exception(), BrokenProcessPool):
                             broken = True
                         else:
-                            yield _outcome(future, running.pop(future))
+                            yield _outcome(future, running.pop(future), hidden)
                 if broken:
                     # Every future still in flight fails with the pool; which of them killed it is unknown.
                     wait(running)
@@ -301,7 +307,7 @@ class LocalEngine:
                         if isinstance(future.exception(), BrokenProcessPool):
                             suspects.append(job)
                         else:
-                            yield _outcome(future, job)
+                            yield _outcome(future, job, hidden)
                     pool.shutdown(wait=True)
                     pool = None
         finally:
@@ -360,7 +366,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
     from .store import done, open_store
 
     files = find_files(paths)
-    jobs, failures, companions = plan(files, attendees_dir=attendees_dir)
+    jobs, failures, companions = plan(files, attendees_dir=attendees_dir, anonymise=settings.anonymise)
     if not jobs and not failures:
         raise OptionError("holds no transcript", path=", ".join(paths),
                           hint="point at the folders with the .vtt/.txt/.docx exports")
@@ -386,15 +392,14 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
-        extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None}
+        extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None,
+                 "anonymise": settings.anonymise}
         for job, analysis, error in engine.run(pending, options, **extra):
             if error is None and pseudonymiser is not None:
                 try:
                     analysis = _anonymised(job, analysis, pseudonymiser, settings)
-                except TranscriptLensError as failed:
-                    error = str(failed)
                 except Exception as failed:  # noqa: BLE001 - one file's bug stays that file's failure
-                    error = unexpected(job.path, failed)
+                    error = unexpected(job.path, failed, anonymise=settings.anonymise)
             if error is not None:
                 writer.failure(job.path, job.content_hash, error)
             elif tagger is None:
@@ -430,12 +435,20 @@ def _tag_and_write(chunk: list[tuple[Job, Any]], tagger: Any, writer: _Writer) -
                 taggings += tagger.tag_many([group], [source], None if counted is None else [counted[index]])
             except Exception as error:  # noqa: BLE001
                 taggings.append(error)
+    anonymise = writer.settings.anonymise
     for (job, analysis), tagging in zip(chunk, taggings):
         if isinstance(tagging, Exception):
-            reason = str(tagging) if isinstance(tagging, TranscriptLensError) else unexpected(job.path, tagging)
-            writer.failure(job.path, job.content_hash, reason)
-        else:
-            writer.session(job, analysis, tagging)
+            writer.failure(job.path, job.content_hash, unexpected(job.path, tagging, anonymise=anonymise))
+            continue
+        if anonymise:
+            from .analysis import anonymise_tagging
+
+            try:  # scored on what was said, stored without names
+                tagging = anonymise_tagging(tagging, analysis[0])
+            except Exception as error:  # noqa: BLE001 - one file's bug stays that file's failure
+                writer.failure(job.path, job.content_hash, unexpected(job.path, error, anonymise=True))
+                continue
+        writer.session(job, analysis, tagging)
     chunk.clear()
 
 
@@ -458,15 +471,14 @@ class _Writer:
         try:
             rows = session_rows(job, analysis, passages, tagging, key=self.key, text=self.settings.text)
         except Exception as error:  # noqa: BLE001 - a bug with this file's data stays this file's failure
-            reason = str(error) if isinstance(error, TranscriptLensError) else unexpected(job.path, error)
-            self.failure(job.path, job.content_hash, reason)
+            self.failure(job.path, job.content_hash, unexpected(job.path, error, anonymise=self.settings.anonymise))
             return
         try:
             write_session(self.connection, rows, session_id=job.content_hash, path=job.path, db=self.db)
         except TranscriptLensError:
             raise  # the database cannot be written (a full disk): no file after this one could be
         except Exception as error:  # noqa: BLE001 - a value this file holds that a column refuses; rolled back
-            self.failure(job.path, job.content_hash, unexpected(job.path, error))
+            self.failure(job.path, job.content_hash, unexpected(job.path, error, anonymise=self.settings.anonymise))
             return
         self.summary.analysed += 1
         self.summary.passages += len(passages) if tagging is not None else 0
@@ -488,16 +500,20 @@ class _Writer:
 
 def _anonymised(job: Job, result: tuple[Any, Any, Any], pseudonymiser: Any, settings: BatchSettings):
     """The same ``anonymise_analysis`` as one session, here in the main process so that one key
-    numbers everybody across the batch; the passages are rebuilt from the pseudonymised cues."""
+    numbers everybody across the batch. The plain passages and key-phrase counts are kept for
+    tagging; ``_tag_and_write`` puts the pseudonymised passages in their place once tagged."""
     from .analysis import anonymise_analysis
-    from .io import read_roster
-    from .tagging.passages import build_passages
 
-    analysis, _, _ = result
-    roster = read_roster(job.attendees).names if job.attendees else ()
-    masked = anonymise_analysis(analysis, pseudonymiser, roster=roster,
-                                **({"gap": settings.gap} if settings.gap is not None else {}))
-    return masked, build_passages(masked.cues), None
+    analysis, passages, counted = result
+    chat = None
+    if job.chat:  # its authors are people of the session: their names are masked too
+        from .io import read_chat
+
+        try:
+            chat = read_chat(job.chat)
+        except TranscriptLensError:
+            chat = None  # as _chat_messages: an unreadable chat is left out
+    return anonymise_analysis(analysis, pseudonymiser, chat=chat), passages, counted
 
 
 def _calibration_digest(tagger: Any) -> str:

@@ -21,8 +21,9 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 
 
-def _fail(error: TranscriptLensError) -> None:
-    click.echo(f"transcript-lens: error: {error}", err=True)
+def _fail(error: TranscriptLensError, *, anonymise: bool = False) -> None:
+    # Under --anonymise the line withholds what it quotes of the user's files (errors.quoted).
+    click.echo(f"transcript-lens: error: {error.line_for(anonymise=anonymise)}", err=True)
 
 
 def _format_choice(value: str | None) -> str | None:
@@ -111,7 +112,9 @@ def main() -> None:
 
 def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, aliases, attendees, gap,
                   corrections, names, infer, anonymise=False, anonymise_places=False, key_in=None, key_out=None,
-                  target=None, pipeline=None) -> tuple[list[Any], int]:
+                  target=None, pipeline=None, later=False) -> tuple[list[Any], int, Any]:
+    """Analyse each file; a file's own error is printed and counted. Pseudonymised here, and the
+    key written, unless ``later`` (tagging comes first: it must score what was said)."""
     from .analysis import analyse
     from .equity import DEFAULT_TARGET
     from .nlp import LazyPipeline
@@ -129,17 +132,22 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
         try:
             results.append(analyse(path, format=format_name, facilitators=facilitators, roles=role_map,
                                    aliases=aliases, attendees=attendees, names=known, speakers=corrections,
-                                   infer=infer, nlp=pipeline, anonymise=pseudonymiser,
+                                   infer=infer, nlp=pipeline, anonymise=None if later else pseudonymiser,
                                    gap=DEFAULT_GAP if gap is None else gap,
                                    target=DEFAULT_TARGET if target is None else target))
         except TranscriptLensError as error:
             if error.path != str(path):
                 raise  # an option or side-file error: the same for every file
-            _fail(error)
+            _fail(error, anonymise=anonymise)
             failures += 1
+    if not later:
+        _write_key(pseudonymiser, key_out)
+    return results, failures, pseudonymiser
+
+
+def _write_key(pseudonymiser, key_out) -> None:
     if pseudonymiser is not None and key_out:
         pseudonymiser.write_key(key_out)
-    return results, failures
 
 
 def _csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -161,7 +169,7 @@ def _emit(text: str) -> None:
         sys.stderr.close()
 
 
-def _run(action: Callable[[], int]) -> None:
+def _run(action: Callable[[], int], *, anonymise: bool = False) -> None:
     import warnings
 
     def one_line(message, category, filename, lineno, file=None, line=None) -> None:
@@ -171,7 +179,7 @@ def _run(action: Callable[[], int]) -> None:
     try:
         code = action()
     except TranscriptLensError as error:
-        _fail(error)
+        _fail(error, anonymise=anonymise)
         sys.exit(EXIT_USAGE if isinstance(error, OptionError) else EXIT_INPUT)
     except KeyboardInterrupt:
         click.echo("transcript-lens: interrupted", err=True)
@@ -199,7 +207,7 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, co
         raise click.UsageError("choose one of --json and --csv")
 
     def action() -> int:
-        results, failures = _analyse_many(files, format_name=format_name, facilitators=facilitators,
+        results, failures, _ = _analyse_many(files, format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
                                           corrections=corrections, names=names, infer=infer, target=target,
                                           anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
@@ -222,7 +230,7 @@ def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, co
                 _emit("\n".join(airtime_text(result, width=_width(), color=_color()) for result in results))
         return EXIT_INPUT if failures else 0
 
-    _run(action)
+    _run(action, anonymise=anonymise)
 
 
 @main.command()
@@ -243,7 +251,7 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
         raise click.UsageError("choose one of --json and --csv")
 
     def action() -> int:
-        results, failures = _analyse_many([file], format_name=format_name, facilitators=facilitators,
+        results, failures, _ = _analyse_many([file], format_name=format_name, facilitators=facilitators,
                                           roles=roles, aliases=aliases, attendees=attendees, gap=gap,
                                           corrections=corrections, names=names, infer=infer, anonymise=anonymise,
                                           anonymise_places=anonymise_places, key_in=key_in, key_out=key_out)
@@ -264,7 +272,7 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
             _emit(turns_text(result, width=_width(), color=_color()))
         return 0
 
-    _run(action)
+    _run(action, anonymise=anonymise)
 
 
 @main.command()
@@ -297,7 +305,7 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
                               key_out=key_out, codebook_path=codebook_path, model=model, device=device)
         if tagged is None:
             return EXIT_INPUT
-        analysis, _, tagging = tagged
+        analysis, _, tagging, _ = tagged
         if as_json:
             from .report.records import tag_record
 
@@ -312,22 +320,30 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
             _emit(tags_text(analysis, tagging, width=_width(), color=_color()))
         return 0
 
-    _run(action)
+    _run(action, anonymise=anonymise)
 
 
-def _tag_session(file, *, codebook_path, model, device, **options):
-    """Analyse one file and tag its passages; None when the file failed (its error was printed)."""
+def _tag_session(file, *, codebook_path, model, device, chat=None, **options):
+    """Analyse one file and tag its passages: (analysis, tagger, tagging, chat), pseudonymised
+    after tagging under --anonymise; None when the file failed (its error was printed)."""
     from .nlp import LazyPipeline
     from .tagging.passages import build_passages
 
     # One spaCy pipeline for both speaker inference (tags, names) and key phrases (lemmas).
     pipeline = LazyPipeline(exclude=("parser",))
-    results, failures = _analyse_many([file], pipeline=pipeline, **options)
+    results, failures, pseudonymiser = _analyse_many([file], pipeline=pipeline, later=True, **options)
     if failures:
         return None
     analysis = results[0]
     tagger = _tagger(codebook_path, model, device, pipeline)
-    return analysis, tagger, tagger.tag(build_passages(analysis.cues), source=str(file))
+    tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+    if pseudonymiser is not None:
+        from .analysis import anonymise_tagging
+
+        analysis, chat = pseudonymiser.anonymise(analysis, chat=chat)
+        tagging = anonymise_tagging(tagging, analysis)
+        _write_key(pseudonymiser, options.get("key_out"))
+    return analysis, tagger, tagging, chat
 
 
 def _tagger(codebook_path, model, device, pipeline):
@@ -395,10 +411,11 @@ def report(file, output, report_format, chat_path, title, format_name, facilitat
         tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
                               infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
-                              key_out=key_out, codebook_path=codebook_path, model=model, device=device)
+                              key_out=key_out, codebook_path=codebook_path, model=model, device=device,
+                              chat=chat)
         if tagged is None:
             return EXIT_INPUT
-        analysis, tagger, tagging = tagged
+        analysis, tagger, tagging, chat = tagged
         data = report_data(analysis, tagging, tagger.codebook, title=title, chat=chat,
                            calibration=tagger.calibration)
         text = writer(report_format)(data)
@@ -407,7 +424,7 @@ def report(file, output, report_format, chat_path, title, format_name, facilitat
         click.echo(f"Wrote {target}")
         return 0
 
-    _run(action)
+    _run(action, anonymise=anonymise)
 
 
 def _write_whole(target, text: str) -> None:
@@ -501,8 +518,7 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
             reporter.close()
             if engine == "dask":
                 runner.close()
-        if pseudonymiser is not None and key_out:
-            pseudonymiser.write_key(key_out)
+        _write_key(pseudonymiser, key_out)
         if out:
             from .store import export_parquet, open_store
 
@@ -517,7 +533,7 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
             click.echo(f"failed: {reason}", err=True)
         return EXIT_INPUT if summary.failed else 0
 
-    _run(action)
+    _run(action, anonymise=anonymise)
 
 
 class _BatchProgress:

@@ -13,7 +13,7 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import OptionError
+from .errors import OptionError, quoted
 from .model import Transcript
 
 _HINT = "give the CSV that `transcript-lens turns FILE --csv` writes, with the speaker column edited"
@@ -39,13 +39,13 @@ def load_corrections(path: str | Path) -> dict[int, tuple[str, int]]:
             raise OptionError("the speaker is empty", path=file, line=row_number,
                               hint="write who spoke, or delete the row to keep the inferred speaker")
         if not raw_lines or not all(item.isdigit() for item in raw_lines):
-            raise OptionError(f"'lines' must be line numbers separated by spaces, found {' '.join(raw_lines)!r}",
+            raise OptionError(f"'lines' must be line numbers separated by spaces, found {quoted(' '.join(raw_lines))}",
                               path=file, line=row_number, hint=_HINT)
         for item in raw_lines:
             line = int(item)
             if line in speakers and speakers[line][0] != speaker:
-                raise OptionError(f"line {line} is given to {speakers[line][0]!r} (row {speakers[line][1]}) and to "
-                                  f"{speaker!r}", path=file, line=row_number, hint="keep one speaker per line")
+                raise OptionError(f"line {line} is given to {quoted(speakers[line][0])} (row {speakers[line][1]}) and to "
+                                  f"{quoted(speaker)}", path=file, line=row_number, hint="keep one speaker per line")
             speakers[line] = (speaker, row_number)
     return speakers
 

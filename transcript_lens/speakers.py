@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import OptionError
+from .errors import OptionError, quoted
 from .model import ROLES, UNATTRIBUTED, Speaker, Transcript
 
 # Parenthesised suffixes that describe a role or status in the meeting, not the person.
@@ -147,7 +147,7 @@ def _aliases_from_yaml(text: str, file: Path) -> dict[str, str]:
         elif isinstance(value, (str, int, float)):
             _add_alias(aliases, str(key), str(value), file, None)
         else:
-            raise OptionError(f"the entry for {key!r} is neither a name nor a list of variants", path=file,
+            raise OptionError(f"the entry for {quoted(key)} is neither a name nor a list of variants", path=file,
                               hint="write 'variant: name' or 'name: [variant, ...]'")
     return aliases
 
@@ -155,7 +155,7 @@ def _aliases_from_yaml(text: str, file: Path) -> dict[str, str]:
 def _add_alias(aliases: dict[str, str], variant: str, name: str, file: Path, line: int | None) -> None:
     key = name_key(variant)
     if key in aliases and aliases[key] != name:
-        raise OptionError(f"{variant!r} is mapped to both {aliases[key]!r} and {name!r}", path=file,
+        raise OptionError(f"{quoted(variant)} is mapped to both {quoted(aliases[key])} and {quoted(name)}", path=file,
                           line=line, hint="keep one name per variant")
     aliases[key] = name
 
@@ -168,7 +168,7 @@ def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
         role = role.strip().lower()
         if not sep or not name.strip() or role not in ROLES or role == "unattributed":
             allowed = ", ".join(r for r in ROLES if r != "unattributed")
-            raise OptionError(f"--role {pair!r} is not NAME=ROLE", hint=f"ROLE is one of: {allowed}")
+            raise OptionError(f"--role {quoted(pair)} is not NAME=ROLE", hint=f"ROLE is one of: {allowed}")
         roles[name.strip()] = role
     return roles
 
@@ -262,8 +262,8 @@ def _match_person(wanted: str, people: Sequence[str], source: str, option: str) 
     if len(first_names) == 1:
         return first_names[0]
     listed = ", ".join(people[:12]) + (", ..." if len(people) > 12 else "")
-    raise OptionError(f"{option} {wanted!r} matches no speaker", path=source,
-                      hint=f"speakers are: {listed}" if people else "this file names no speakers")
+    raise OptionError(f"{option} {quoted(wanted)} matches no speaker", path=source,
+                      hint=f"speakers are: {quoted(listed, plain=True)}" if people else "this file names no speakers")
 
 
 def needs_inference(transcript: Transcript) -> bool:
@@ -278,23 +278,40 @@ def needs_inference(transcript: Transcript) -> bool:
 
 def silent_attendees(attendees: Iterable[str], speakers: Iterable[str]) -> tuple[str, ...]:
     """Attendees (a roster) who match no speaker: same name, device owner, or a unique first name."""
-    spoken_keys = {name_key(name) for name in speakers if name != UNATTRIBUTED}
-    spoken_first = Counter(key.split(" ")[0] for key in spoken_keys)
+    match = attendee_matcher(speakers)
     silent: list[str] = []
     seen: set[str] = set()
     for attendee in attendees:
         clean = clean_name(attendee)
-        key = clean.key
-        if not key or key in seen:
+        if not clean.key or clean.key in seen:
             continue
-        seen.add(key)
-        if key in spoken_keys:
-            continue
+        seen.add(clean.key)
+        if match(attendee) is None:
+            silent.append(clean.display)
+    return tuple(silent)
+
+
+def attendee_matcher(speakers: Iterable[str]) -> Callable[[str], str | None]:
+    """A function giving the speaker a roster entry is (None: nobody who spoke). One rule for
+    counting silent attendees and for giving a roster entry its speaker's pseudonym."""
+    by_key: dict[str, str] = {}
+    for name in speakers:
+        if name != UNATTRIBUTED:
+            by_key.setdefault(name_key(name), name)
+    by_first: dict[str, list[str]] = {}
+    for key, name in by_key.items():
+        by_first.setdefault(key.split(" ")[0], []).append(name)
+
+    def match(attendee: str) -> str | None:
+        key = clean_name(attendee).key
+        if not key:
+            return None
+        if key in by_key:
+            return by_key[key]
         first = key.split(" ")[0]
         # "Eric" on the roster and "Eric Clapton" speaking, or the reverse.
-        if " " not in key and spoken_first[first] == 1:
-            continue
-        if any(spoken == first for spoken in spoken_keys):
-            continue
-        silent.append(clean.display)
-    return tuple(silent)
+        if " " not in key and len(by_first.get(first, ())) == 1:
+            return by_first[first][0]
+        return by_key.get(first)
+
+    return match

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
@@ -136,10 +136,10 @@ def _seconds(value: object, *, scale: float, source: Source, line: int, what: st
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise MalformedError(f"{what} time {value!r} is not a number", path=source.path,
+        raise MalformedError(f"{what} time {quoted(value)} is not a number", path=source.path,
                              line=line, hint=_HINT)
     if value < 0:
-        raise MalformedError(f"{what} time {value!r} is negative", path=source.path, line=line,
+        raise MalformedError(f"{what} time {quoted(value)} is negative", path=source.path, line=line,
                              hint=_HINT)
     return float(value) / scale
 
@@ -320,7 +320,7 @@ def parse_assemblyai(source: Source) -> Transcript:
                              hint=_HINT)
     status = data.get("status")
     if status not in (None, "completed"):
-        raise MalformedError(f"is an AssemblyAI transcript with status {status!r}, not a finished one",
+        raise MalformedError(f"is an AssemblyAI transcript with status {quoted(status)}, not a finished one",
                              path=source.path, line=1,
                              hint="download it again once its status is 'completed'")
     utterances = data.get("utterances") or []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
@@ -87,7 +87,7 @@ def parse(source: Source) -> Transcript:
         if match is None:
             if _TIMESTAMP_LIKE.match(stripped):
                 raise MalformedError(f"expected a segment like {_EXAMPLES[shape]!r}, found "
-                                     f"{stripped[:40]!r}", path=source.path, line=number,
+                                     f"{quoted(stripped, 40)}", path=source.path, line=number,
                                      hint=_HINT)
             if raw:
                 raw[-1][3].append(stripped)
@@ -130,7 +130,7 @@ def _clock(match: re.Match, group: str, source: Source, number: int) -> float | 
         return None
     seconds = parse_clock(text)
     if seconds is None:
-        raise MalformedError(f"{text!r} is not a time", path=source.path, line=number,
+        raise MalformedError(f"{quoted(text)} is not a time", path=source.path, line=number,
                              hint="fix the timestamp")
     return seconds
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import NotATranscriptError
+from ..errors import NotATranscriptError, quoted
 from .source import Source
 
 #: Reader modules inside ``transcript_lens.io``, in tie-breaking order, with the suffixes their
@@ -111,7 +111,7 @@ def detect(source: Source, *, kind: str | None = None) -> Format:
         preview = (first[:40] + "…") if len(first) > 40 else first
         what = "transcript" if kind in (None, "transcript") else kind
         raise NotATranscriptError(
-            f"is not a {what} layout transcript_lens knows (it starts {preview!r})",
+            f"is not a {what} layout transcript_lens knows (it starts {quoted(preview)})",
             path=source.path, line=_first_content_line(source),
             hint="run `transcript-lens formats` to see what is supported, or force one with --format")
     return best

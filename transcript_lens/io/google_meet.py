@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import Cue, Transcript
 from .formats import Format
 from .plain import is_speaker_name
@@ -116,7 +116,7 @@ def parse(source: Source) -> Transcript:
             previous = next(item for item in reversed(sections[-1].items) if item[0] == "cue")
             sections[-1].items.append(("cue", previous[1], _clean(line), number))
         else:
-            raise MalformedError(f"expected 'Name: text', found {line[:40]!r}", path=source.path,
+            raise MalformedError(f"expected 'Name: text', found {quoted(line, 40)}", path=source.path,
                                  line=number, hint="check the file is a Google Meet transcript, or force another --format")
 
     sections = [section for section in sections if section.cues]
@@ -200,7 +200,7 @@ def _time_section(section: _Section, offset: float, timed: bool,
 def _clock(text: str, source: Source, number: int) -> float:
     seconds = parse_clock(text)
     if seconds is None:
-        raise MalformedError(f"{text!r} is not a time", path=source.path, line=number,
+        raise MalformedError(f"{quoted(text)} is not a time", path=source.path, line=number,
                              hint="fix the HH:MM:SS time")
     return seconds
 

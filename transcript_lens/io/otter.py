@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Transcript
 from .formats import Format
 from .source import Source
@@ -57,7 +57,7 @@ def parse(source: Source) -> Transcript:
         if header is not None:
             start = parse_clock(header.group("clock"))
             if start is None:
-                raise MalformedError(f"{header.group('clock')!r} is not a time", path=source.path,
+                raise MalformedError(f"{quoted(header.group('clock'))} is not a time", path=source.path,
                                      line=number, hint="fix the header's time (M:SS or H:MM:SS)")
             name = header.groupdict().get("name")
             speaker = html.unescape(name).strip() if name else UNATTRIBUTED
@@ -70,7 +70,7 @@ def parse(source: Source) -> Transcript:
         elif line.startswith("#") and title is None:
             title = line.lstrip("#").strip() or None
         else:
-            raise MalformedError(f"expected a 'Name  M:SS' header, found {line[:40]!r}",
+            raise MalformedError(f"expected a 'Name  M:SS' header, found {quoted(line, 40)}",
                                  path=source.path, line=number,
                                  hint="check the file is an Otter .txt export, or force another --format")
 

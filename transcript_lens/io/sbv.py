@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import Transcript
 from .formats import Format
 from .source import Source
@@ -39,7 +39,7 @@ def parse(source: Source) -> Transcript:
         match = _TIMING.match(line)
         if at_block_start and match is None and (_TIMING_LIKE.match(line) or not raw):
             raise MalformedError(f"expected a timing line 'H:MM:SS.mmm,H:MM:SS.mmm', found "
-                                 f"{line.strip()[:40]!r}", path=source.path, line=number,
+                                 f"{quoted(line.strip(), 40)}", path=source.path, line=number,
                                  hint="fix the times, or force another --format")
         at_block_start = False
         if match:

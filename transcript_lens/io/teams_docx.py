@@ -15,7 +15,7 @@ import html
 import re
 from datetime import datetime
 
-from ..errors import EmptyFileError, MalformedError, NotATranscriptError
+from ..errors import EmptyFileError, MalformedError, NotATranscriptError, quoted
 from ..model import Cue, Transcript
 from .formats import Format
 from .source import Source
@@ -118,7 +118,7 @@ def parse(source: Source) -> Transcript:
         if header is not None:
             start = parse_clock(header.group("clock"))
             if start is None:
-                raise MalformedError(f"{header.group('clock')!r} is not a time", path=source.path,
+                raise MalformedError(f"{quoted(header.group('clock'))} is not a time", path=source.path,
                                      line=number, hint="fix the turn's time (M:SS or H:MM:SS)")
             speaker = html.unescape(header.group("name")).strip()
             turns.append((start, speaker, number, []))
@@ -142,7 +142,7 @@ def parse(source: Source) -> Transcript:
         elif title is None and number <= 3:
             title = line
         else:
-            raise MalformedError(f"expected a 'Name   M:SS' turn header, found {line[:40]!r}",
+            raise MalformedError(f"expected a 'Name   M:SS' turn header, found {quoted(line, 40)}",
                                  path=source.path, line=number,
                                  hint="check the file is a Teams transcript, or force another --format")
 

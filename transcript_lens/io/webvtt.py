@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue
 from .source import Source
 from .timing import flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words
@@ -159,7 +159,7 @@ def parse_vtt(source: Source) -> VttFile:
         if going_on:
             if current is None:
                 number, text = going_on[0]
-                raise MalformedError(f"text outside any cue: {text.strip()[:40]!r}",
+                raise MalformedError(f"text outside any cue: {quoted(text.strip(), 40)}",
                                      path=source.path, line=number,
                                      hint="each cue needs a timing line 'start --> end' before its text")
             current.payload.append((going_on[0][0] - 1, ""))
@@ -232,13 +232,13 @@ def _timing(text: str, number: int, path: str, legacy: bool) -> tuple[float, flo
     start_text, end_text = (match.group(1), match.group(2)) if match else ("", "")
     hint = "cue times look like 00:01:02.500 --> 00:01:04.000 (SRT: 00:01:02,500)"
     if not end_text:
-        raise MalformedError(f"timing line {text.strip()[:60]!r} has no end time", path=path,
+        raise MalformedError(f"timing line {quoted(text.strip(), 60)} has no end time", path=path,
                              line=number, hint=hint)
     start = parse_clock(start_text, unpadded_milliseconds=legacy)
     end = parse_clock(end_text, unpadded_milliseconds=legacy)
     for value, written in ((start, start_text), (end, end_text)):
         if value is None or not (legacy or _PADDED_CLOCK.match(written)):
-            raise MalformedError(f"{written[:30]!r} is not a cue time", path=path, line=number,
+            raise MalformedError(f"{quoted(written, 30)} is not a cue time", path=path, line=number,
                                  hint=hint)
     return start, end
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import Transcript
 from .formats import Format
 from .source import Source
@@ -41,7 +41,7 @@ def parse(source: Source) -> Transcript:
         match = _HEADER.match(line)
         if match is None:
             if not blocks:
-                raise MalformedError(f"expected a '[Name] HH:MM:SS' header, found {line.strip()[:40]!r}",
+                raise MalformedError(f"expected a '[Name] HH:MM:SS' header, found {quoted(line.strip(), 40)}",
                                      path=source.path, line=number,
                                      hint="check the file is a Zoom saved-captions file, or force another --format")
             blocks[-1][2].append(line.strip())
@@ -49,7 +49,7 @@ def parse(source: Source) -> Transcript:
             continue
         clock = parse_clock(match.group("clock"))
         if clock is None:
-            raise MalformedError(f"{match.group('clock')!r} is not a time of day", path=source.path,
+            raise MalformedError(f"{quoted(match.group('clock'))} is not a time of day", path=source.path,
                                  line=number, hint="fix the timestamp")
         speaker = html.unescape(match.group("name")).strip()
         if not speaker:

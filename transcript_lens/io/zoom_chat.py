@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..companions import Chat, ChatMessage
 from .formats import Format
 from .source import Source
@@ -67,14 +67,14 @@ def parse(source: Source) -> Chat:
                 continue
             if not raw:
                 raise MalformedError(f"expected a chat line such as 'HH:MM:SS<TAB>Name:<TAB>message', "
-                                     f"found {line.strip()[:40]!r}", path=source.path, line=number,
+                                     f"found {quoted(line.strip(), 40)}", path=source.path, line=number,
                                      hint="check that this is a Zoom chat file, or leave it out")
             raw[-1][3].append(line.strip())
             raw[-1][4].append(number)
             continue
         clock = parse_clock(match.group("time"))
         if clock is None:
-            raise MalformedError(f"{match.group('time')!r} is not a time", path=source.path,
+            raise MalformedError(f"{quoted(match.group('time'))} is not a time", path=source.path,
                                  line=number, hint="fix the timestamp")
         text = (match.groupdict().get("text") or "").strip()
         from_layout = match.re is not _CLOUD

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
@@ -47,12 +47,12 @@ def parse(source: Source) -> Transcript:
                 start, text, first = raw[-1]
                 raw[-1] = (start, f"{text} {line.strip()}", first)
                 continue
-            raise MalformedError(f"expected 'HH:MM:SS text', found {line.strip()[:40]!r}",
+            raise MalformedError(f"expected 'HH:MM:SS text', found {quoted(line.strip(), 40)}",
                                  path=source.path, line=number,
                                  hint="check the file is a Zoom live transcript, or force another --format")
         clock = parse_clock(match.group(1))
         if clock is None:
-            raise MalformedError(f"{match.group(1)!r} is not a time of day", path=source.path,
+            raise MalformedError(f"{quoted(match.group(1))} is not a time of day", path=source.path,
                                  line=number, hint="fix the timestamp")
         raw.append((clock_run.seconds(clock), match.group(2), number))
 

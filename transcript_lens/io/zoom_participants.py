@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, quoted
 from ..companions import Attendee, Roster
 from .formats import Format
 from .source import Source
@@ -114,7 +114,7 @@ def _minutes(row: list[str], column: int | None, source: Source, number: int) ->
     try:
         return float(row[column].strip())
     except ValueError:
-        raise MalformedError(f"minutes {row[column].strip()!r} is not a number", path=source.path,
+        raise MalformedError(f"minutes {quoted(row[column].strip())} is not a number", path=source.path,
                              line=number, hint="fix the duration, or leave it empty") from None
 
 
