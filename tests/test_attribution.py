@@ -96,6 +96,7 @@ def test_inferred_turns_and_speakers_are_marked_in_the_analysis(nlp):
                if turn.speaker != UNATTRIBUTED)
     assert {s.name for s in analysis.cast.speakers if s.inferred} >= {"Rhian Price", "Nia"}
     assert analysis.airtime.session.facilitators == ("Rhian Price",)
+    assert {s.role for s in analysis.cast.speakers if s.name == "Rhian Price"} == {"facilitator"}  # opens and holds: no host
     assert "Speakers were inferred from the text" in analysis.airtime.verdict
     never = analyse(INTRODUCTIONS, infer="never")
     assert {turn.speaker for turn in never.turns} == {UNATTRIBUTED}
@@ -113,6 +114,11 @@ def test_the_seed_training(seed, nlp):
                   "Lucy", "Madeline", "Michelle", "Jonathan", "Tracey", "Ben", "Ellie", "Ruth", "Richard"}
     assert len(names & introduced) >= 16
     assert "Ketchin" not in names and "Shawn" not in names  # mis-heard names merged by introductions
+    # Amy opens, welcomes everyone and hands over to Mike: the host, not a participant.
+    roles = {speaker.name.split()[0]: speaker.role for speaker in analysis.cast.speakers}
+    assert roles["Amy"] == "host"
+    assert 0 < analysis.airtime.session.facilitator_share_low <= session.facilitator_share \
+        <= analysis.airtime.session.facilitator_share_high < 1
 
 
 def test_caption_marks_follow_the_chair_pattern(exports, nlp):

@@ -126,6 +126,8 @@ class Inference:
     reasons: tuple[str, ...]
     #: Names the rules heard for a person (called, thanked, introduced) -> the name they got.
     name_variants: tuple[tuple[str, str], ...] = ()
+    #: The person who opened the session and handed the floor to the floor-holder, if named.
+    host: str | None = None
 
 
 def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = (),
@@ -162,15 +164,31 @@ def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = (),
             label, reasons[index] = UNATTRIBUTED, f"{reason} (too unsure)"
         speaker = names.get(label, label)
         cues.append(replace(cue, speaker=speaker, confidence=confidence))
-    note = ("Speakers were inferred from the text and timing (self-introductions, hand-overs, "
-            "thanks); see each turn's confidence.")
+    by_detector = sum(1 for reason in reasons if reason in DETECTED)
+    by_rules = sum(1 for reason in reasons if reason not in DETECTED and reason != "named in the file")
+    note = ("Speakers were inferred from the text and timing (self-introductions, hand-overs, thanks) on "
+            f"{by_rules} line(s), and by the learned speaker-change detector, with no name in the text, on "
+            f"{by_detector}; see each turn's confidence.")
     inferred = replace(transcript, cues=tuple(cues), notes=transcript.notes + (note,))
     variants = []
     for heard, label in follower.alias.items():
         resolved = follower.resolve(label)
         if resolved in names:
             variants.append((heard, names[resolved]))
-    return Inference(transcript=inferred, reasons=tuple(reasons), name_variants=tuple(sorted(set(variants))))
+    return Inference(transcript=inferred, reasons=tuple(reasons), name_variants=tuple(sorted(set(variants))),
+                     host=_host(follower, names))
+
+
+def _host(floor: _Floor, names: dict[str, str]) -> str | None:
+    """The named first voice who handed the floor to someone else who then held it: the host
+    (who opens, welcomes and hands over), not the facilitator."""
+    opener = floor.resolve(floor.first_voice) if floor.first_voice is not None else None
+    holder = floor.resolve(floor.main) if floor.main is not None else None
+    if opener is None or holder is None or opener == holder or opener not in floor.introduced:
+        return None
+    if floor.resolve(floor.handed_to.get(opener, "")) != holder and floor.returns.get(holder) != opener:
+        return None
+    return names.get(opener)
 
 
 def _confidence(reason: str, change: float, threshold: float) -> float:
