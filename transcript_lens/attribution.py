@@ -42,10 +42,10 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from .change_detector import ChangeModel, load_change_model
 from .attribution_patterns import (ACKNOWLEDGERS, GREETINGS, INTERJECTION_WORDS, MATCHER_PATTERNS,
                                    NOT_NAMES, NOT_PERSON_ENTITIES, REPLY_OPENERS, STRONG_OPENERS,
                                    THANKS_TO_ROOM)
+from .change_detector import ChangeModel, load_change_model
 from .model import POOLED_PARTICIPANTS, UNATTRIBUTED, Cue, Transcript
 
 #: How sure each rule is that it names the right speaker (reported per turn).

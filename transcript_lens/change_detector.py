@@ -58,13 +58,15 @@ FEATURES = TIME_FEATURES + LENGTH_FEATURES + (
 )
 
 
-def boundary_features(texts: Sequence[str], starts: Sequence[float | None] | None) -> np.ndarray:
-    """One row per boundary (``len(texts) - 1`` rows): row ``i`` is between line ``i`` and ``i+1``."""
+def boundary_features(texts: Sequence[str], starts: Sequence[float | None] | None, *,
+                      facts: Sequence[tuple] | None = None) -> np.ndarray:
+    """One row per boundary (``len(texts) - 1`` rows): row ``i`` is between line ``i`` and ``i+1``.
+    ``facts`` are the lines' ``line_facts`` when the caller has them already."""
     count = len(texts)
     columns = {name: np.zeros(max(count - 1, 0)) for name in FEATURES}
     if count < 2:
         return np.zeros((0, len(FEATURES)))
-    lines = [_line_facts(text) for text in texts]
+    lines = facts if facts is not None else [line_facts(text) for text in texts]
     facts = np.array([line[:-1] for line in lines], dtype=float)   # numeric facts per line
     words = facts[:, 0]
     before, after = facts[:-1], facts[1:]
@@ -93,7 +95,7 @@ def boundary_features(texts: Sequence[str], starts: Sequence[float | None] | Non
     return np.column_stack([columns[name] for name in FEATURES])
 
 
-def _line_facts(text: str) -> tuple:
+def line_facts(text: str) -> tuple:
     """What one line says on its own: words, ends with a stop, trails off, asks, says "you",
     closes, hands over, opens lower-case, introduces someone, unmute chatter, first word."""
     stripped = text.strip()
@@ -103,7 +105,7 @@ def _line_facts(text: str) -> tuple:
     match = _FIRST_WORD.match(lowered.lstrip("\"'([-–— "))
     first = match.group(0) if match else ""
     return (len(words), last in ".!?", stripped.endswith(("…", "--", "...", "-", "—")), last == "?",
-            " you" in f" {lowered}" or " your" in f" {lowered}", _CLOSING.search(stripped) is not None,
+            " you" in f" {lowered}" or " your" in f" {lowered}", _CLOSING.search(stripped[-40:]) is not None,
             _HANDOVER.search(stripped) is not None, stripped[:1].islower(),
             _INTRO.search(stripped[:80]) is not None, _UNMUTE.search(stripped) is not None, first)
 
@@ -145,7 +147,7 @@ ROLE_FEATURES = ("r_len", "r_len_rank", "r_question", "r_you", "r_closing", "r_h
 _WORD = re.compile(r"[a-z']+")
 
 
-def line_features(texts: Sequence[str]) -> np.ndarray:
+def line_features(texts: Sequence[str], *, facts: Sequence[tuple] | None = None) -> np.ndarray:
     """One row per line (``ROLE_FEATURES``): how it is said, not who says it."""
     count = len(texts)
     if count == 0:
@@ -155,15 +157,15 @@ def line_features(texts: Sequence[str]) -> np.ndarray:
     rows[:, 1] = _rank(lengths) - 0.5
     rows[:, 18] = np.arange(count) / max(count - 1, 1) - 0.5
     for index, text in enumerate(texts):
-        facts = _line_facts(text)
+        own = facts[index] if facts is not None else line_facts(text)
         words = _WORD.findall(text.lower())
         size = max(len(words), 1)
         tally: dict[str, int] = {}
         for word in words:
             tally[word] = tally.get(word, 0) + 1
-        first = facts[-1]
-        rows[index, 0] = np.log1p(facts[0]) / 3
-        rows[index, 2:8] = facts[3], facts[4], facts[5], facts[6], facts[7], facts[8]
+        first = own[-1]
+        rows[index, 0] = np.log1p(own[0]) / 3
+        rows[index, 2:8] = own[3], own[4], own[5], own[6], own[7], own[8]
         rows[index, 8] = tally.get("we", 0) / size * 5
         rows[index, 9] = tally.get("i", 0) / size * 5
         rows[index, 10] = (tally.get("you", 0) + tally.get("your", 0)) / size * 5
@@ -192,28 +194,30 @@ class ChangeModel:
     return_rate: float = 1.0
     about: dict[str, Any] | None = None
 
-    def probabilities(self, texts: Sequence[str], starts: Sequence[float | None] | None) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], starts: Sequence[float | None] | None, *,
+                      facts: Sequence[tuple] | None = None) -> np.ndarray:
         """The probability of a speaker change before each line (index 0 is always 0)."""
-        rows = boundary_features(texts, starts)
+        rows = boundary_features(texts, starts, facts=facts)
         if tuple(self.features) != FEATURES:
             index = [FEATURES.index(name) for name in self.features]
             rows = rows[:, index]
         scores = rows @ np.asarray(self.weights) + self.intercept
         return np.concatenate([[0.0], 1 / (1 + np.exp(-scores))])
 
-    def role_scores(self, texts: Sequence[str]) -> np.ndarray:
+    def role_scores(self, texts: Sequence[str], *, facts: Sequence[tuple] | None = None) -> np.ndarray:
         """Per line, the log-odds that the main speaker says it (zero without role weights)."""
         if not self.role_weights:
             return np.zeros(len(texts))
-        return line_features(texts) @ np.asarray(self.role_weights) + self.role_intercept
+        return line_features(texts, facts=facts) @ np.asarray(self.role_weights) + self.role_intercept
 
     def floor(self, texts: Sequence[str], starts: Sequence[float | None] | None) -> tuple[np.ndarray, np.ndarray]:
         """Change probabilities and, per line, whether the main speaker (0) or a participant (1)
         most likely holds the floor: the best path through the two states, where a change
         switches state (from a participant back to the main speaker at ``return_rate``) and
         each line's role evidence, scaled by ``role_scale``, favours one state."""
-        change = self.probabilities(texts, starts)
-        return change, viterbi(change, self.role_scale * self.role_scores(texts), self.return_rate)
+        facts = [line_facts(text) for text in texts]
+        change = self.probabilities(texts, starts, facts=facts)
+        return change, viterbi(change, self.role_scale * self.role_scores(texts, facts=facts), self.return_rate)
 
     def to_json(self) -> str:
         data = {"features": list(self.features), "weights": [round(w, 6) for w in self.weights],
