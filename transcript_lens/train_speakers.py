@@ -15,9 +15,12 @@ The Iriss lines were cut per turn, so a turn's last line is short by constructio
 length of the previous line and all timing are set to zero (no signal), and synthetic sources
 weigh less. Each file's weight is capped so that long calls do not dominate.
 
-The model is a logistic regression (``change_detector.FEATURES``). Its threshold is the one that
-gives the best mean change F1 over files, each file scored by a model that never saw it. The
-seed transcript is never read. The same data and code give the same file.
+The change model is a logistic regression (``change_detector.FEATURES``, balanced classes). Its
+threshold is the one that gives the best mean change F1 over files, each file scored by a model
+that never saw it. The role model is a second logistic regression (``ROLE_FEATURES``): is this
+line the session's main speaker's (most words)? ``ROLE_SCALE`` and ``RETURN_RATE`` combine them
+in ``ChangeModel.floor``. The seed transcript is never read. The same data and code give the same
+file (lbfgs from zeros, no randomness).
 """
 
 from __future__ import annotations
