@@ -6,6 +6,7 @@ import pytest
 
 from transcript_lens.analysis import analyse
 from transcript_lens.attribution import infer
+from transcript_lens.change_detector import FEATURES, ChangeModel
 from transcript_lens.io import read_transcript
 from transcript_lens.model import UNATTRIBUTED
 from transcript_lens.nlp import LazyPipeline
@@ -21,8 +22,12 @@ def nlp():
     return LazyPipeline().get()
 
 
+#: A change detector that never hears a change: the rules alone.
+DEAF = ChangeModel(FEATURES, tuple([0.0] * len(FEATURES)), -20.0, 0.5)
+
+
 def test_the_rules_on_a_round_of_introductions(nlp):
-    result = infer(read_transcript(INTRODUCTIONS), nlp)
+    result = infer(read_transcript(INTRODUCTIONS), nlp, detector=DEAF)
     got = [(cue.lines[0], cue.speaker, reason) for cue, reason in zip(result.transcript.cues, result.reasons)]
     assert got == [
         (1, "Rhian Price", "introduced themselves"),
@@ -35,7 +40,7 @@ def test_the_rules_on_a_round_of_introductions(nlp):
         (8, "Speaker 1", "replied after a hand-over"),   # nobody named them
         (9, "Rhian Price", "floor returned after thanks"),
         (10, "Speaker 1", "speaking over the floor-holder"),
-        (11, "Rhian Price", "continues the floor-holder"),
+        (11, "Rhian Price", "floor-holder goes on after someone spoke over"),
         (12, "Rhian Price", "continues the floor-holder"),
         (13, UNATTRIBUTED, "played recording"),
         (14, UNATTRIBUTED, "played recording"),
@@ -43,6 +48,41 @@ def test_the_rules_on_a_round_of_introductions(nlp):
     ]
     assert all(cue.confidence is not None and 0 < cue.confidence <= 1 for cue in result.transcript.cues)
     assert result.transcript.cues[0].confidence > result.transcript.cues[1].confidence
+
+
+def test_changes_without_names_go_to_the_pooled_participants_and_back(nlp, tmp_path):
+    # A detector that hears a change before every line: with nothing naming anyone, the floor
+    # alternates between the first voice and the unnamed participants as one pool.
+    path = tmp_path / "meeting.txt"
+    path.write_text("09:00:00 We start with the budget for next year.\n09:00:04 It looks tight to me.\n"
+                    "09:00:07 Right, and the second item is staff.\n09:00:11 We need two more people.\n"
+                    "09:00:14 Agreed, let us move on.\n", encoding="utf-8")
+    transcript = read_transcript(path)
+    always = ChangeModel(FEATURES, tuple([0.0] * len(FEATURES)), 20.0, 0.5)
+    result = infer(transcript, nlp, detector=always)
+    speakers = [cue.speaker for cue in result.transcript.cues]
+    assert speakers[0] == "Speaker 1"
+    assert speakers[1::2] == ["Participants (unnamed)"] * 2
+    assert speakers[2::2] == ["Speaker 1"] * 2
+    assert all(cue.confidence > 0.9 for cue in result.transcript.cues[1:])
+    assert "detected change: a participant" in result.reasons
+
+
+def test_lone_words_name_nobody_and_unknown_otter_blocks_stay_unattributed(nlp, tmp_path):
+    lone = tmp_path / "lone.txt"
+    lone.write_text("10:00:00 We sailed past the islands that summer.\n10:00:05 Lepanto.\n"
+                    "10:00:07 And then on to the next harbour, which was quiet.\n10:00:12 Zante,\n"
+                    "10:00:13 Cashews.\n10:00:15 and the food was good.\n", encoding="utf-8")
+    names = {cue.speaker for cue in infer(read_transcript(lone), nlp).transcript.cues}
+    assert not names & {"Lepanto", "Zante", "Cashews"}
+    otter = tmp_path / "otter.txt"
+    otter.write_text("Ann Lee  0:00\nWelcome, let us begin.\n\nUnknown Speaker  0:05\nYes.\n\n"
+                     "Unknown Speaker  0:07\nNo, I disagree.\n\nAnn Lee  0:10\nOkay.\n", encoding="utf-8")
+    transcript = read_transcript(otter)
+    if transcript.format != "otter":
+        pytest.skip("the Otter reader did not take this fixture")
+    speakers = [cue.speaker for cue in infer(transcript, nlp).transcript.cues]
+    assert speakers.count("Ann Lee") == 2 and speakers.count(UNATTRIBUTED) == 2
 
 
 def test_a_roster_spells_the_inferred_names(nlp):
@@ -56,6 +96,7 @@ def test_inferred_turns_and_speakers_are_marked_in_the_analysis(nlp):
                if turn.speaker != UNATTRIBUTED)
     assert {s.name for s in analysis.cast.speakers if s.inferred} >= {"Rhian Price", "Nia"}
     assert analysis.airtime.session.facilitators == ("Rhian Price",)
+    assert {s.role for s in analysis.cast.speakers if s.name == "Rhian Price"} == {"facilitator"}  # opens and holds: no host
     assert "Speakers were inferred from the text" in analysis.airtime.verdict
     never = analyse(INTRODUCTIONS, infer="never")
     assert {turn.speaker for turn in never.turns} == {UNATTRIBUTED}
@@ -65,13 +106,19 @@ def test_the_seed_training(seed, nlp):
     analysis = analyse(seed, nlp=nlp)
     session = analysis.airtime.session
     assert session.facilitators == ("Mike",)
-    # The facilitator spoke about three quarters of the time (the issue's figure: ~74%).
-    assert 0.68 <= session.facilitator_share <= 0.80
+    # The facilitator spoke about three quarters of the time (issue 11: within 3 points of ~74%).
+    # A check only: nothing is tuned on the seed.
+    assert 0.71 <= session.facilitator_share <= 0.77
     names = {speaker.name.split()[0] for speaker in analysis.cast.speakers}
     introduced = {"Amy", "Marco", "Alice", "Catrin", "Claire", "Sean", "Emma", "Gwenda", "Helen", "Katie",
                   "Lucy", "Madeline", "Michelle", "Jonathan", "Tracey", "Ben", "Ellie", "Ruth", "Richard"}
     assert len(names & introduced) >= 16
     assert "Ketchin" not in names and "Shawn" not in names  # mis-heard names merged by introductions
+    # Amy opens, welcomes everyone and hands over to Mike: the host, not a participant.
+    roles = {speaker.name.split()[0]: speaker.role for speaker in analysis.cast.speakers}
+    assert roles["Amy"] == "host"
+    assert 0 < analysis.airtime.session.facilitator_share_low <= session.facilitator_share \
+        <= analysis.airtime.session.facilitator_share_high < 1
 
 
 def test_caption_marks_follow_the_chair_pattern(exports, nlp):

@@ -66,6 +66,26 @@ def test_a_facilitator_led_session():
                                "6% could not be attributed to anyone; 1 of 4 attendees never spoke.")
 
 
+def test_inferred_speakers_give_the_facilitator_share_a_range():
+    from dataclasses import replace
+
+    t = transcript([
+        (0, 60, "Mike", "Welcome everyone."),      # named in the file: certain
+        (60, 80, "Mike", "So the plan is this."),  # inferred at 0.5
+        (80, 100, "Ann", "I agree."),              # inferred at 0.75
+    ])
+    cues = (t.cues[0], replace(t.cues[1], confidence=0.5), replace(t.cues[2], confidence=0.75))
+    airtime = analyse(replace(t, cues=cues), facilitators=["Mike"]).airtime
+    session = airtime.session
+    assert session.facilitator_share == pytest.approx(0.8)
+    # At least Mike's certain 60 s and half of the 20 s; at most his 80 s and a quarter of Ann's 20 s.
+    assert session.facilitator_share_low == pytest.approx(70 / 100)
+    assert session.facilitator_share_high == pytest.approx(85 / 100)
+    assert "spoke 80% of the time (between 70% and 85% by the inference's confidences; target 40%)" in airtime.verdict
+    named = analyse(t, facilitators=["Mike"]).airtime.session
+    assert named.facilitator_share_low is None and named.facilitator_share_high is None
+
+
 def test_without_a_facilitator_the_top_speaker_is_guessed_and_marked():
     t = transcript([(0, 50, "Ann", "a " * 50), (50, 60, "Bob", "b " * 5)])
     airtime = analyse(t).airtime

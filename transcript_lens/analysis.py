@@ -77,6 +77,8 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
         people = tuple(dict.fromkeys([*roster, *names, *transcript.attendees]))
         inference = infer_speakers(transcript, pipeline, roster=people)
         transcript, variants = inference.transcript, inference.name_variants
+        if inference.host is not None and inference.host not in facilitators and inference.host not in (roles or {}):
+            roles = {inference.host: "host", **(roles or {})}  # --facilitator and --role still win
     if corrections is not None:
         transcript = apply_corrections(transcript, corrections, path=speakers)
     cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles)

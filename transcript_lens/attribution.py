@@ -20,16 +20,22 @@ order and follows the floor the way a listener would (patterns in ``attribution_
 5. **Unmute chatter** ("sorry, I was on mute", "can you hear me") starts a new voice.
 6. A **recording** the speaker plays ("play a very brief video") is nobody in the room: its lines
    stay unattributed until a line opens like a reply ("Thank you", "So", "Okay").
-7. Everything else stays with the **current speaker**, with lower confidence.
+7. Everything else follows the **speaker-change detector** (``change_detector.py``, weights in
+   ``models/speaker_change.json``): its path says whether the floor-holder or a participant speaks;
+   a change with no name goes to the pooled ``Participants (unnamed)``, and the floor returns to the
+   floor-holder. Names come only from the cues above (or a roster).
 
-Each cue gets a confidence (``CONFIDENCE``) and a reason; nothing is attributed silently.
-People without a name get ``Speaker 1..n``. Caption files whose ``>>`` marks say only that the
+Each cue gets a confidence (``CONFIDENCE``, or the detector's probability) and a reason; nothing is
+attributed silently, and a line below ``UNATTRIBUTED_BELOW`` stays unattributed. People handed the
+floor without a name get ``Speaker 1..n``. In a file that names some speakers (Otter), an unnamed
+block stays unattributed unless it introduces itself. Caption files whose ``>>`` marks say only that the
 voice changed take the chair pattern of meetings: the first voice holds the floor, each marked
 voice after it is another person, and the floor returns to the chair after them.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -39,7 +45,8 @@ from typing import Any
 from .attribution_patterns import (ACKNOWLEDGERS, GREETINGS, INTERJECTION_WORDS, MATCHER_PATTERNS,
                                    NOT_NAMES, NOT_PERSON_ENTITIES, REPLY_OPENERS, STRONG_OPENERS,
                                    THANKS_TO_ROOM)
-from .model import UNATTRIBUTED, Cue, Transcript
+from .change_detector import ChangeModel, load_change_model
+from .model import POOLED_PARTICIPANTS, UNATTRIBUTED, Cue, Transcript
 
 #: How sure each rule is that it names the right speaker (reported per turn).
 CONFIDENCE = {
@@ -61,10 +68,29 @@ CONFIDENCE = {
     "caption mark, chair pattern": 0.4,
     "played recording": 0.5,
     "no clue; first voice": 0.3,
+    "unknown speaker, no evidence": 0.0,
+    "floor-holder goes on after someone spoke over": 0.6,
 }
+
+#: Reasons whose confidence is the change detector's probability of what it decided (a change,
+#: or no change), not a fixed figure.
+DETECTED = {
+    "detected change: a participant": "change",
+    "detected change: floor returned": "change",
+    "continues the floor-holder": "same",
+    "continues a participant's turn": "same",
+}
+
+#: Below this confidence a line is left unattributed rather than given to a likely-wrong person.
+UNATTRIBUTED_BELOW = 0.3
+
+#: The one label of unnamed participants whom no evidence separates (pooled, not numbered).
+POOLED = "\u0000pooled"
 
 #: A name the tool infers for someone it cannot name.
 ANONYMOUS = "Speaker {}"
+#: The name shown for the pooled unnamed participants.
+POOLED_NAME = POOLED_PARTICIPANTS
 _MAX_PENDING_LINES = 4
 _RECORDING_LIMIT = 600.0  # a played recording longer than this has surely ended
 
@@ -101,31 +127,84 @@ class Inference:
     reasons: tuple[str, ...]
     #: Names the rules heard for a person (called, thanked, introduced) -> the name they got.
     name_variants: tuple[tuple[str, str], ...] = ()
+    #: The person who opened the session and handed the floor to the floor-holder, if named.
+    host: str | None = None
 
 
-def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = ()) -> Inference:
-    """Attribute the transcript's unnamed cues (named cues keep their speaker)."""
-    signals = read_signals([cue.text for cue in transcript.cues], nlp)
-    follower = _Floor(transcript.cues, signals)
+def infer(transcript: Transcript, nlp: Any, *, roster: Sequence[str] = (),
+          detector: ChangeModel | None = None) -> Inference:
+    """Attribute the transcript's unnamed cues (named cues keep their speaker).
+
+    ``detector`` is the speaker-change model (the shipped ``models/speaker_change.json`` unless
+    given: the benchmark passes models trained without the file it scores)."""
+    texts = [cue.text for cue in transcript.cues]
+    signals = read_signals(texts, nlp)
+    detector = detector or load_change_model()
+    starts = [cue.start for cue in transcript.cues] if transcript.timed else None
+    change, states = detector.floor(texts, starts)
+    known = {name.casefold() for name in roster} | {name.split()[0].casefold() for name in roster if name.split()}
+    # Two readings: the first finds who holds the floor by the end (who hands over most: the
+    # facilitator, not a host who opened and handed over once); the second follows the floor
+    # knowing it, so the detector's "main speaker" is that person from their first line on.
+    first = _Floor(transcript.cues, signals, change=change, states=states, threshold=detector.threshold,
+                   known=known)
+    first.run()
+    main = first.resolve(first.holder(first.first_voice)) if first.first_voice is not None else None
+    follower = _Floor(transcript.cues, signals, change=change, states=states, threshold=detector.threshold,
+                      known=known, main=main)
     labels, reasons = follower.run()
     labels = [follower.resolve(label) if label != UNATTRIBUTED else label for label in labels]
     names = _final_names(follower, roster)
     cues = []
-    for cue, label, reason in zip(transcript.cues, labels, reasons):
+    for index, (cue, label, reason) in enumerate(zip(transcript.cues, labels, reasons)):
         if reason == "named in the file":
             cues.append(cue)
             continue
+        confidence = _confidence(reason, float(change[index]), detector.threshold)
+        if confidence < UNATTRIBUTED_BELOW and label != UNATTRIBUTED:
+            label, reasons[index] = UNATTRIBUTED, f"{reason} (too unsure)"
         speaker = names.get(label, label)
-        cues.append(replace(cue, speaker=speaker, confidence=CONFIDENCE.get(reason, 0.5)))
-    note = ("Speakers were inferred from the text and timing (self-introductions, hand-overs, "
-            "thanks); see each turn's confidence.")
+        cues.append(replace(cue, speaker=speaker, confidence=confidence))
+    by_detector = sum(1 for reason in reasons if reason in DETECTED)
+    by_rules = sum(1 for reason in reasons if reason not in DETECTED and reason != "named in the file")
+    note = ("Speakers were inferred from the text and timing (self-introductions, hand-overs, thanks) on "
+            f"{by_rules} line(s), and by the learned speaker-change detector, with no name in the text, on "
+            f"{by_detector}; see each turn's confidence.")
     inferred = replace(transcript, cues=tuple(cues), notes=transcript.notes + (note,))
     variants = []
     for heard, label in follower.alias.items():
         resolved = follower.resolve(label)
         if resolved in names:
             variants.append((heard, names[resolved]))
-    return Inference(transcript=inferred, reasons=tuple(reasons), name_variants=tuple(sorted(set(variants))))
+    return Inference(transcript=inferred, reasons=tuple(reasons), name_variants=tuple(sorted(set(variants))),
+                     host=_host(follower, names))
+
+
+def _host(floor: _Floor, names: dict[str, str]) -> str | None:
+    """The named first voice who handed the floor to someone else who then held it: the host
+    (who opens, welcomes and hands over), not the facilitator."""
+    opener = floor.resolve(floor.first_voice) if floor.first_voice is not None else None
+    holder = floor.resolve(floor.main) if floor.main is not None else None
+    if opener is None or holder is None or opener == holder or opener not in floor.introduced:
+        return None
+    if floor.resolve(floor.handed_to.get(opener, "")) != holder and floor.returns.get(holder) != opener:
+        return None
+    return names.get(opener)
+
+
+def _confidence(reason: str, change: float, threshold: float) -> float:
+    """A rule's fixed confidence, or for the detector's decisions how far its probability is on
+    the chosen side (0.5 at the threshold, 1 at certainty); a line the rules passed on with
+    no change seen keeps the lower of the two."""
+    side = DETECTED.get(reason)
+    if side is None:
+        return CONFIDENCE.get(reason, 0.5)
+    if side == "change":
+        sure = 0.5 + 0.5 * (change - threshold) / max(1e-9, 1 - threshold)
+    else:
+        sure = 0.5 + 0.5 * (threshold - change) / max(1e-9, threshold)
+    sure = min(1.0, max(0.0, sure))
+    return round(min(sure, CONFIDENCE.get(reason, 1.0)), 3)
 
 
 # --- reading the text -------------------------------------------------------------------------
@@ -138,10 +217,18 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
     for label, patterns in MATCHER_PATTERNS.items():
         matcher.add(label, patterns)
     found = [Signals() for _ in texts]
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     candidates = [index for index, text in enumerate(texts) if _may_hold_a_clue(text)]
-    docs = nlp.pipe([texts[index] for index in candidates], batch_size=256)
-    for index, doc in zip(candidates, docs):
+    # Only a capitalised word can be a name: lines without one need the tokenizer alone (the
+    # patterns read lower-case words), which is a hundred times cheaper than the trained pipeline.
+    named = [index for index in candidates if _may_hold_a_name(texts[index], STOP_WORDS)]
+    nameless = [index for index in candidates if not _may_hold_a_name(texts[index], STOP_WORDS)]
+    docs = nlp.pipe([texts[index] for index in named], batch_size=256)
+    for index, doc in zip(named, docs):
         found[index] = _signals(doc, matcher)
+    for index in nameless:
+        found[index] = _signals(nlp.make_doc(texts[index]), matcher)
     for index, text in enumerate(texts):
         words = text.split()
         first = words[0].strip(",.!?").lower() if words else ""
@@ -158,6 +245,20 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
 _CLUE_WORDS = ("i'm", "i am", "i’m", "name", "this is", "to you", "hand", "pass", "your turn",
                "floor", "thank", "cheers", "mute", "hear me", "see me", "video", "clip", "recording",
                "film", "banging on", "from me", "stop there")
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _may_hold_a_name(text: str, stop_words: Any) -> bool:
+    """A capitalised word that could be a name: not a common word (``NOT_NAMES``), and not a
+    common word opening the line ("We", "This")."""
+    for position, word in enumerate(_WORD.findall(text)):
+        lowered = word.lower()
+        if len(word) >= 2 and word[0].isupper() and lowered not in NOT_NAMES \
+                and not (position == 0 and lowered in stop_words):
+            return True
+    return False
 
 
 def _may_hold_a_clue(text: str) -> bool:
@@ -254,6 +355,8 @@ def _is_name_token(token: Any) -> bool:
         return False
     if not (text[0].isupper() and (text[1:].islower() or text.isupper())):
         return False
+    if not token.pos_ and token.is_stop:
+        return False  # untagged ("We", "This"): without a tagger a common word is not a name
     # ASR text confuses the tagger: a name that opens a clause ("Shawn, if I may come to you")
     # is often tagged NOUN, so nouns in title case pass too; NOT_NAMES keeps common words out.
     return token.ent_type_ == "PERSON" or token.pos_ in ("PROPN", "NOUN", "")
@@ -294,9 +397,20 @@ def _nearest_name(doc: Any, span: tuple[int, int], *, exclude: set[str | None]) 
 class _Floor:
     """The state of the conversation while reading cues in order (who speaks, who handed over)."""
 
-    def __init__(self, cues: Sequence[Cue], signals: Sequence[Signals]) -> None:
+    def __init__(self, cues: Sequence[Cue], signals: Sequence[Signals], *, change: Sequence[float],
+                 states: Sequence[int], threshold: float, known: set[str], main: str | None = None) -> None:
         self.cues = cues
         self.signals = signals
+        self.change = change
+        self.states = states                 # per line: 0 the main speaker holds the floor, 1 a participant
+        self.threshold = threshold
+        self.known = known                   # roster names (casefolded): a lone name may be one
+        self.main = main                     # who holds the floor by the end (from a first reading)
+        # A file that names some speakers (Otter with "Unknown Speaker" blocks): an unnamed block
+        # is nobody known unless it introduces itself.
+        self.partly_named = any(cue.attributed for cue in cues)
+        self.index = 0
+        self.over = False                    # the line before was someone speaking over the floor
         self.people: list[str] = []          # labels in order of appearance
         self.named: dict[str, str] = {}      # label -> name a person gave or was given
         self.introduced: set[str] = set()    # labels whose name is their own introduction
@@ -345,7 +459,12 @@ class _Floor:
         self.closing_from: str | None = None
         self.last_participant: str | None = None
         for index, cue in enumerate(self.cues):
+            self.index = index
             signal = self.signals[index]
+            if self.partly_named and not cue.attributed and not signal.intro:
+                labels.append(UNATTRIBUTED)
+                reasons.append("unknown speaker, no evidence")
+                continue
             if self._recording(cue, signal):
                 labels.append(UNATTRIBUTED)
                 reasons.append("played recording")
@@ -354,8 +473,10 @@ class _Floor:
                     and self.current is not None and not (self.pending and self.pending[2] and signal.opener):
                 labels.append(self._other_party() or UNATTRIBUTED)
                 reasons.append("speaking over the floor-holder")
+                self.over = True
                 continue
             speaker, reason = self._choose(cue, signal)
+            self.over = False
             if signal.thanked and not cue.attributed and reason != "introduced themselves" \
                     and self._is(signal.thanked, speaker):
                 # Nobody thanks themselves: "Great, thank you so much Mike" is not Mike.
@@ -367,6 +488,8 @@ class _Floor:
         return labels, reasons
 
     def _holder(self) -> str | None:
+        if self.main is not None and self.main in self.people:
+            return self.main
         return self.holder(self.first_voice)
 
     def _other_party(self) -> str | None:
@@ -444,9 +567,32 @@ class _Floor:
                 return speaker, "caption mark, chair pattern"
             return holder, "caption mark, chair pattern"
         if current is not None:
-            return current, ("continues the floor-holder" if current == self._holder()
+            holder = self._holder()
+            # No rule says who speaks: the change detector's path through "the floor-holder" and
+            # "a participant" (change_detector.ChangeModel.floor) does. A participant's turn ends
+            # at a detected change; a change with no name goes to the unnamed participants as one
+            # pool, and the floor returns to whoever handed it over (the facilitator).
+            # After someone spoke over the floor-holder, the boundary the detector saw is theirs:
+            # the floor-holder goes on.
+            if self.over and current == holder:
+                return current, "floor-holder goes on after someone spoke over"
+            participant_now = self.states[self.index] == 1
+            changed = self.change[self.index] >= self.threshold
+            if current == holder and participant_now:
+                return self._pool(current), "detected change: a participant"
+            if current != holder and not participant_now and (changed or current == POOLED):
+                return holder or current, "detected change: floor returned"
+            if current != holder and changed and current != POOLED:
+                return self._pool(holder or current), "detected change: a participant"
+            return current, ("continues the floor-holder" if current == holder
                              else "continues a participant's turn")
         return self.new_anonymous(), "no clue; first voice"
+
+    def _pool(self, giver: str) -> str:
+        if POOLED not in self.people:
+            self.people.append(POOLED)
+        self.returns[POOLED] = giver
+        return POOLED
 
     def _take(self, pending: tuple[str | None, str, bool]) -> str:
         target, giver, _ = pending
@@ -459,6 +605,10 @@ class _Floor:
         if self.first_voice is None:
             self.first_voice = speaker
         self.closing_from = speaker if signal.closing and speaker != self._holder() else None
+        if signal.handover and signal.only_name and not self._known(signal.only_name):
+            # "Lepanto", "Zante,", "Cashews.": a lone capitalised word names nobody unless the
+            # roster or an introduction already knows them.
+            signal = replace(signal, handover=False, handover_name=None, handover_now=False)
         if signal.handover and (signal.handover_name is None or not self._is(signal.handover_name, speaker)):
             target = self.label_for_name(signal.handover_name) if signal.handover_name else None
             self.pending, self.pending_lines = (target, speaker, signal.handover_now), 0
@@ -507,6 +657,13 @@ class _Floor:
             if target == old:
                 self.handed_to[person] = new
 
+    def _known(self, name: str) -> bool:
+        key = name.casefold()
+        if key in self.known or key.split()[0] in self.known:
+            return True
+        label = self.alias.get(key)
+        return label is not None and label in self.introduced
+
     def resolve(self, label: str) -> str:
         while label in self.merged:
             label = self.merged[label]
@@ -538,7 +695,9 @@ def _final_names(floor: _Floor, roster: Sequence[str]) -> dict[str, str]:
     count = 0
     for label in floor.people:
         name = floor.named.get(label)
-        if name:
+        if label == POOLED:
+            names[label] = POOLED_NAME
+        elif name:
             # Two labels that snap to one roster name are one person: they share it.
             names[label] = _snap(name, roster) or name
         else:

@@ -69,6 +69,9 @@ class SessionAirtime:
     #: Share of the words whose speaker was inferred, and inference's mean confidence on them.
     inferred_share: float = 0.0
     inference_confidence: float | None = None
+    #: For inferred speakers, the facilitator share the confidences allow (``facilitator_share_range``).
+    facilitator_share_low: float | None = None
+    facilitator_share_high: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +195,33 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         target=target,
         inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)) if guessed else 0.0,
         inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
+        **_facilitator_range(cues, credit, roles, timed),
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
                    speakers=tuple(rows), session=session, notes=transcript.notes)
+
+
+def _facilitator_range(cues: Sequence[Cue], credit: Credit, roles: dict[str, Speaker],
+                       timed: bool) -> dict[str, float]:
+    """The facilitator share the inference's confidences allow: at least the facilitator's lines
+    each counted at their confidence, at most all of them plus every other inferred line counted
+    at the chance that it was wrong (1 - confidence). Empty when nothing was inferred."""
+    if not any(cue.confidence is not None for cue in cues):
+        return {}
+    low = high = total = 0.0
+    for cue, credited in zip(cues, credit.seconds):
+        amount = credited if timed else float(cue.words)
+        total += amount
+        facilitator = roles.get(cue.speaker) is not None and roles[cue.speaker].role == "facilitator"
+        sure = 1.0 if cue.confidence is None else cue.confidence
+        if facilitator:
+            low += amount * sure
+            high += amount
+        else:
+            high += amount * (1 - sure)
+    if total <= 0:
+        return {}
+    return {"facilitator_share_low": low / total, "facilitator_share_high": high / total}
 
 
 def _duration(transcript: Transcript, cues: Sequence[Cue]) -> float | None:
@@ -264,8 +291,12 @@ def verdict(airtime: Airtime) -> str:
         if all(name.startswith("Facilitator") for name in session.facilitators):
             names, guessed = "", guessed[2:]  # pseudonymised: "The facilitator (Facilitator)" says nothing
         named = f" ({names}{guessed})" if names or guessed else ""
+        between = ""
+        if session.facilitator_share_low is not None and session.facilitator_share_high is not None:
+            between = (f"between {_percent(session.facilitator_share_low)} and "
+                       f"{_percent(session.facilitator_share_high)} by the inference's confidences; ")
         parts.append(f"{who}{named} spoke {_percent(session.facilitator_share)} {unit} "
-                     f"(target {_percent(session.target)})")
+                     f"({between}target {_percent(session.target)})")
     else:
         parts.append(f"Nobody was marked as facilitator; shares are {unit}")
     parts.append(f"participants {_percent(session.participants_share)}")

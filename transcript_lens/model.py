@@ -13,6 +13,10 @@ from dataclasses import dataclass
 #: into a person.
 UNATTRIBUTED = "(unattributed)"
 
+#: Speaker inference's one label for unnamed participants whom nothing tells apart: a pool,
+#: never the facilitator.
+POOLED_PARTICIPANTS = "Participants (unnamed)"
+
 #: Roles a speaker can have. ``host`` is the meeting host when distinct from the facilitator.
 ROLES = ("facilitator", "host", "participant", "unattributed")
 

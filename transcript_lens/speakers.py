@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import OptionError, quoted
-from .model import ROLES, UNATTRIBUTED, Speaker, Transcript
+from .model import POOLED_PARTICIPANTS, ROLES, UNATTRIBUTED, Speaker, Transcript
 
 # Parenthesised suffixes that describe a role or status in the meeting, not the person.
 _ROLE_MARKERS = {
@@ -246,7 +246,7 @@ def _guess_facilitator(people: list[str], spoken: Counter[str],
                        assigned: Mapping[str, str]) -> tuple[str | None, str | None]:
     """The person who spoke most words. (Not the meeting host by preference: hosts often only
     open the session and hand over, as in the seed training.)"""
-    candidates = [name for name in people if name not in assigned]
+    candidates = [name for name in people if name not in assigned and name != POOLED_PARTICIPANTS]
     if not candidates:
         return None, None
     ranked = sorted(candidates, key=lambda name: (-spoken[name], people.index(name)))

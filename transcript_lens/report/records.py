@@ -83,6 +83,9 @@ def airtime_record(analysis: Analysis) -> dict[str, Any]:
             "facilitators": list(session.facilitators),
             "facilitator_guess": session.facilitator_guess,
             "facilitator_share": _round(session.facilitator_share, 4),
+            # Inferred speakers only: the share the inference's confidences allow (else null).
+            "facilitator_share_range": None if session.facilitator_share_low is None else
+            [_round(session.facilitator_share_low, 4), _round(session.facilitator_share_high, 4)],
             "target": session.target,
             "host_share": _round(session.host_share, 4),
             "participants_share": _round(session.participants_share, 4),
