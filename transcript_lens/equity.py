@@ -69,6 +69,8 @@ class SessionAirtime:
     #: Share of the words whose speaker was inferred, and inference's mean confidence on them.
     inferred_share: float = 0.0
     inference_confidence: float | None = None
+    #: How overlapping speech was credited (``turns.OVERLAP_POLICIES``).
+    overlap_policy: str = "split"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         target=target,
         inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)) if guessed else 0.0,
         inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
+        overlap_policy=credit.policy,
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
                    speakers=tuple(rows), session=session, notes=transcript.notes)
