@@ -200,3 +200,56 @@ def test_transitions_sum_to_speaker_changes_and_shares_are_shares(rows):
         assert share is None or 0.0 <= share <= 1.0
     assert all(q.wait_seconds is None or q.wait_seconds >= 0 for q in floor.questions)
     assert floor.answered_by_participant + floor.answered_by_facilitator <= floor.facilitator_questions
+
+
+# --- where it shows: airtime --json / --csv / table, --overlap --------------------------------------
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from transcript_lens.cli import main
+
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def test_airtime_json_has_a_floor_object_and_says_the_overlap_policy():
+    result = _cli("airtime", TEAMS, "--facilitator", "Amy Host", "--json")
+    assert result.exit_code == 0
+    import json
+
+    record = json.loads(result.stdout)
+    floor = record["floor"]
+    assert record["session"]["overlap_policy"] == floor["overlap_policy"] == "split"
+    assert (floor["facilitator_questions"], floor["facilitator_open_questions"], floor["median_wait_seconds"]) == (3, 1, 1.5)
+    assert floor["interruptions"] == [{"by": "Cara Diaz", "of": "Ben Cole", "at": 14.0, "overlap_seconds": 1.0,
+                                       "lines": [16]}]
+    assert sum(t["count"] for t in floor["transitions"]) == floor["speaker_changes"] == 6
+    assert floor["summary"].startswith("You asked 3 questions, 1 of them open; after a question people waited "
+                                       "a median 1.5 s before anyone spoke, and 2 times you answered your own")
+    each = json.loads(_cli("airtime", TEAMS, "--facilitator", "Amy Host", "--json", "--overlap", "each").stdout)
+    assert each["session"]["overlap_policy"] == each["floor"]["overlap_policy"] == "each"
+    seconds = {row["name"]: row["seconds"] for row in each["speakers"]}
+    assert seconds["Amy Host"] > {row["name"]: row["seconds"] for row in record["speakers"]}["Amy Host"]
+
+
+def test_airtime_csv_and_table_show_the_floor():
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(_cli("airtime", TEAMS, "--facilitator", "Amy Host", "--csv").stdout)))
+    by_name = {row["name"]: row for row in rows}
+    assert (by_name["Cara Diaz"]["interruptions"], by_name["Ben Cole"]["interrupted"]) == ("1", "1")
+    assert (by_name["Amy Host"]["open_questions"], by_name["Amy Host"]["back_channels"]) == ("1", "1")
+    assert {row["overlap_policy"] for row in rows} == {"split"}
+    table = _cli("airtime", TEAMS, "--facilitator", "Amy Host", "--overlap", "each").stdout
+    assert "How the floor moved" in table and "Overlap policy" in table and "each (" in table
+    assert "median 1.5 s" in table and "Cara Diaz of Ben Cole 1" in table
+
+
+def test_overlap_choices_are_the_policies():
+    from transcript_lens.cli import OVERLAP_CHOICES
+    from transcript_lens.turns import OVERLAP_POLICIES
+
+    assert OVERLAP_CHOICES == OVERLAP_POLICIES
+    result = _cli("airtime", TEAMS, "--overlap", "half")
+    assert result.exit_code == 2 and "'half' is not one of" in result.output
