@@ -253,3 +253,53 @@ def test_overlap_choices_are_the_policies():
     assert OVERLAP_CHOICES == OVERLAP_POLICIES
     result = _cli("airtime", TEAMS, "--overlap", "half")
     assert result.exit_code == 2 and "'half' is not one of" in result.output
+
+
+# --- batch tables and the dashboard ---------------------------------------------------------------
+
+def test_batch_writes_floor_and_transitions_with_the_overlap_policy(tmp_path):
+    import duckdb
+
+    from transcript_lens.batch import BatchSettings, LocalEngine, run_batch
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "board.vtt").write_bytes(TEAMS.read_bytes())
+    assert BatchSettings(overlap="each").digest() != BatchSettings().digest()
+    assert BatchSettings().digest() == BatchSettings(overlap="split").digest()
+    for policy in ("split", "each"):
+        db = tmp_path / f"{policy}.duckdb"
+        summary = run_batch([str(folder)], db=str(db), engine=LocalEngine(0),
+                            settings=BatchSettings(facilitators=("Amy Host",), tags=False, overlap=policy))
+        assert summary.analysed == 1
+        with duckdb.connect(str(db), read_only=True) as connection:
+            floor = connection.execute(
+                "SELECT overlap_policy, facilitator_questions, facilitator_open_questions, median_wait_seconds, "
+                "interruptions, back_channels, speaker_changes FROM floor").fetchall()
+            changes = connection.execute("SELECT sum(count) FROM transitions").fetchone()[0]
+            pairs = connection.execute("SELECT count FROM transitions WHERE from_speaker = 'Ben Cole' "
+                                       "AND to_speaker = 'Cara Diaz'").fetchall()
+        assert floor == [(policy, 3, 1, 1.5, 1, 2, 6)]
+        assert changes == 6 and pairs == [(1,)]
+
+
+def test_the_dashboard_shows_the_floor_per_session(tmp_path):
+    from transcript_lens.report.dashboard import dashboard_data, render_dashboard
+    from transcript_lens.store import open_store
+
+    from .test_dashboard import _write
+
+    db = _write(tmp_path / "results.duckdb")
+    connection = open_store(db)
+    try:
+        connection.execute("INSERT INTO floor VALUES ('bbbb', 'split', 38, 9, 20, 14, 0.3684, 30, 1.2, true, 3, 2, "
+                           "11, 40, 0.25, 0.41, 0.5, 0.33)")
+    finally:
+        connection.close()
+    rows = {row["number"]: row for row in dashboard_data(db)["floor"]}
+    # In date order: aaaa (Feb) 1, bbbb (March) 2, cccc (April) 3; only bbbb has a floor row.
+    assert rows[2]["questions"] == "38 (9 open)" and rows[2]["wait"] == "1.2 s" and rows[2]["p2p"] == "25%"
+    assert rows[2]["gini"] == "0.41 / 0.50 / 0.33" and rows[2]["self_answered"] == "37%"
+    assert rows[1]["missing"] and rows[3]["missing"]
+    page = render_dashboard(db)
+    assert "How the floor moved" in page and "38 (9 open)" in page and "analysed before these measures existed" in page

@@ -557,6 +557,7 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                   for index, turn in enumerate(analysis.turns)],
         "passages": [],
         "tags": [],
+        **floor_rows(sid, record["floor"]),
     }
     if tagging is not None:
         for index, tagged in enumerate(tagging.passages):
@@ -570,6 +571,19 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                 rows["tags"].append((sid, index, spectrum.label, "spectrum", spectrum.mode,
                                      round(spectrum.score, 4), spectrum.evidence))
     return rows
+
+
+# --- how the floor moved (issue 15): its own tables, from the same record as `airtime --json`
+def floor_rows(sid: str, floor: dict[str, Any]) -> dict[str, list[tuple]]:
+    return {
+        "floor": [(sid, floor["overlap_policy"], floor["facilitator_questions"], floor["facilitator_open_questions"],
+                   floor["answered_by_participant"], floor["answered_by_facilitator"], floor["self_answered_share"],
+                   floor["waits_measured"], floor["median_wait_seconds"], floor["overlaps_measurable"],
+                   len(floor["interruptions"]), floor["overlaps_without_floor"], floor["back_channels"],
+                   floor["speaker_changes"], floor["participant_to_participant_share"], floor["gini_time"],
+                   floor["gini_words"], floor["gini_turns"])],
+        "transitions": [(sid, t["from"], t["to"], t["count"]) for t in floor["transitions"]],
+    }
 
 
 def _date(path: str) -> str | None:
