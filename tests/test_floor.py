@@ -303,3 +303,41 @@ def test_the_dashboard_shows_the_floor_per_session(tmp_path):
     assert rows[1]["missing"] and rows[3]["missing"]
     page = render_dashboard(db)
     assert "How the floor moved" in page and "38 (9 open)" in page and "analysed before these measures existed" in page
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+def test_the_report_says_how_the_floor_moved_in_html_and_markdown(tmp_path, monkeypatch):
+    from transcript_lens.report.html import render_html
+    from transcript_lens.report.markdown import render_markdown
+
+    from .test_report import fake_report
+
+    monkeypatch.setenv("TRANSCRIPT_LENS_CACHE", str(tmp_path / "cache"))
+    data = fake_report(TEAMS, facilitators=["Amy Host"], infer="never")
+    moved = data["floor_moved"]
+    assert moved["summary"].startswith("You asked 3 questions, 1 of them open; after a question people waited a "
+                                       "median 1.5 s before anyone spoke, and 2 times you answered your own")
+    assert "Someone took the floor by talking over the speaker 1 time; 1 other overlap left" in moved["summary"]
+    html = render_html(data)
+    section = html[html.index('id="floor-moved"'):html.index('id="values"')]
+    assert "<svg" in section and "took the floor next" in section and "<image" not in section
+    assert "shared equally between them (--overlap split)" in section
+    markdown = render_markdown(data)
+    section = markdown[markdown.index("## How the floor moved"):markdown.index("## Values")]
+    assert "| Ben Cole | Cara Diaz | 1 |" in section and "| Cara Diaz | 1 | 0 | 1 | 1 | 1 | 0 |" in section
+    each = fake_report(TEAMS, facilitators=["Amy Host"], infer="never", overlap="each")
+    assert "(--overlap each)" in render_markdown(each)
+
+
+def test_the_transition_chart_takes_names_literally():
+    from transcript_lens.report import charts
+
+    from .test_report import fake_report
+
+    rows = [(0, 2, "Pay $\\alpha$ Back", "We tried."), (3, 5, "<b>Bo</b>", "And then?"),
+            (6, 8, "Pay $\\alpha$ Back", "It worked.")]
+    analysis_rows = transcript(rows)
+    data = fake_report(analysis_rows, facilitators=["<b>Bo</b>"], infer="never")
+    svg = charts.transition_chart(data)
+    assert "Pay $\\alpha$ Back" in svg and "&lt;b&gt;Bo&lt;/b&gt;" in svg and "<b>" not in svg

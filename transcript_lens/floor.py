@@ -441,10 +441,11 @@ def floor_summary(floor: Floor) -> str:
     elif any(row.role == "facilitator" for row in floor.speakers):
         parts.append("You asked no questions (no sentence ending in a question mark).")
     if floor.overlaps_measurable:
-        count = len(floor.interruptions)
-        parts.append(f"Someone took the floor by talking over the speaker {count} time{'s' * (count != 1)}; "
-                     f"{floor.overlaps_without_floor} other overlap{'s' * (floor.overlaps_without_floor != 1)} "
-                     f"left the floor where it was.")
+        count, kept = len(floor.interruptions), floor.overlaps_without_floor
+        taken = (f"Someone took the floor by talking over the speaker {count} time{'s' * (count != 1)}"
+                 if count else "Nobody took the floor by talking over another speaker")
+        parts.append(taken + (f"; {kept} other overlap{'s' * (kept != 1)} left the floor where it was." if kept
+                              else "."))
     if floor.back_channels:
         many = floor.back_channels != 1
         parts.append(f"{floor.back_channels} short acknowledgement{'s' * many} (mm-hm, yeah, right) "
