@@ -172,8 +172,8 @@ def test_renaming_speakers_changes_nothing(rows):
     names = {"Amy": "Zed Q", "Ben": "Ana B", "Cara": "Mo", "Dev": "Bea L"}
     plain, renamed = _floor(rows), _floor(rows, names)
     back = {new: old for old, new in names.items()}
-    assert {(back[t.source], back[t.target], t.count) for t in renamed.transitions} == \
-        {(t.source, t.target, t.count) for t in plain.transitions}
+    assert {(back[t.source], back[t.target], t.times) for t in renamed.transitions} == \
+        {(t.source, t.target, t.times) for t in plain.transitions}
     assert {back[row.name]: (row.questions, row.open_questions, row.floor_turns, row.back_channels,
                              row.interruptions, row.interrupted) for row in renamed.speakers} == \
         {row.name: (row.questions, row.open_questions, row.floor_turns, row.back_channels, row.interruptions,
@@ -190,7 +190,7 @@ def test_renaming_speakers_changes_nothing(rows):
 def test_transitions_sum_to_speaker_changes_and_shares_are_shares(rows):
     analysis = analyse(transcript(rows), facilitators=["Amy"], infer="never")
     floor = measure_floor(analysis)
-    assert sum(t.count for t in floor.transitions) == floor.speaker_changes
+    assert sum(t.times for t in floor.transitions) == floor.speaker_changes
     assert all(t.source != t.target for t in floor.transitions)
     assert sum(w.changes for w in floor.windows) == floor.speaker_changes
     # Every question the airtime counts is a question here, and the other way round.

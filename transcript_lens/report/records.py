@@ -134,7 +134,7 @@ def floor_record(analysis: Analysis) -> dict[str, Any]:
         "overlaps_without_floor": floor.overlaps_without_floor,
         "back_channels": floor.back_channels,
         "speaker_changes": floor.speaker_changes,
-        "transitions": [{"from": t.source, "to": t.target, "count": t.count} for t in floor.transitions],
+        "transitions": [{"from": t.source, "to": t.target, "count": t.times} for t in floor.transitions],
         "participant_to_participant_share": _round(floor.participant_to_participant_share, 4),
         "participant_to_participant_by_window": [
             {"start": w.start, "end": _round(w.end), "changes": w.changes,

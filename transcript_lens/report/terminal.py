@@ -123,7 +123,7 @@ def _floor_block(console: Console, analysis: Analysis) -> None:
         block.add_row("Interruptions", "– (times estimated or absent: overlaps cannot be told)")
     block.add_row("Back-channels", f"{floor.back_channels} (mm-hm, yeah…: not counted as turns)")
     if floor.transitions:
-        top = ", ".join(f"{_plain(t.source)} → {_plain(t.target)} {t.count}"
+        top = ", ".join(f"{_plain(t.source)} → {_plain(t.target)} {t.times}"
                         for t in floor.transitions[:_TOP_TRANSITIONS])
         block.add_row("Who follows whom", f"{floor.speaker_changes} changes; {top}")
         block.add_row("Participant → participant", _percent(floor.participant_to_participant_share)
