@@ -341,3 +341,36 @@ def test_the_transition_chart_takes_names_literally():
     data = fake_report(analysis_rows, facilitators=["<b>Bo</b>"], infer="never")
     svg = charts.transition_chart(data)
     assert "Pay $\\alpha$ Back" in svg and "&lt;b&gt;Bo&lt;/b&gt;" in svg and "<b>" not in svg
+
+
+def test_captions_without_names_have_no_floor_to_follow():
+    from transcript_lens.model import UNATTRIBUTED
+
+    rows = [(0, 2, UNATTRIBUTED, "What do you think?"), (3, 5, UNATTRIBUTED, "Yeah."),
+            (4, 8, UNATTRIBUTED, "We tried it.")]
+    floor = measure_floor(analyse(transcript(rows), infer="never"))
+    assert floor.transitions == () and floor.speaker_changes == 0 and floor.interruptions == ()
+    assert floor.facilitator_questions == 0 and floor.back_channels == 0  # nobody's acknowledgement
+    assert [q.role for q in floor.questions] == ["unattributed"]
+    assert floor.participant_to_participant_share is None and floor.self_answered_share is None
+
+
+def test_anonymising_changes_no_floor_figure_and_names_nobody():
+    import json
+
+    from transcript_lens.pseudonymise import Pseudonymiser
+    from transcript_lens.report.records import floor_record
+
+    plain = floor_record(analyse(TEAMS, facilitators=["Amy Host"], infer="never"))
+    hidden = floor_record(analyse(TEAMS, facilitators=["Amy Host"], infer="never", anonymise=Pseudonymiser()))
+
+    def figures(record):
+        return {key: value for key, value in record.items()
+                if key not in ("speakers", "questions", "interruptions", "transitions")}
+
+    assert figures(hidden) == figures(plain)
+    assert sorted(t["count"] for t in hidden["transitions"]) == sorted(t["count"] for t in plain["transitions"])
+    assert [(q["open"], q["followed_by"], q["wait_seconds"]) for q in hidden["questions"]] == \
+        [(q["open"], q["followed_by"], q["wait_seconds"]) for q in plain["questions"]]
+    text = json.dumps(hidden)
+    assert not [name for name in ("Amy", "Host", "Ben", "Cole", "Cara", "Diaz") if name in text]
