@@ -303,6 +303,8 @@ def test_the_dashboard_shows_the_floor_per_session(tmp_path):
     assert rows[1]["missing"] and rows[3]["missing"]
     page = render_dashboard(db)
     assert "How the floor moved" in page and "38 (9 open)" in page and "analysed before these measures existed" in page
+    section = page[page.index('id="floor"'):page.index('id="ranked"')]
+    assert "<svg" in section and "participant → participant" in section and "<image" not in section
 
 
 # --- the report ------------------------------------------------------------------------------------

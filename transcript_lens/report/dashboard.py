@@ -39,6 +39,8 @@ def render_dashboard(db_path: str | Path) -> str:
     sessions = data["sessions"]
     figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
                "silent": silent_chart(sessions)} if sessions else {}
+    if sessions:
+        figures["floor"] = floor_chart(sessions, data["floor"])
     return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
@@ -136,8 +138,32 @@ def _floor(sessions: list[dict[str, Any]], floor: dict[str, dict[str, Any]]) -> 
             "p2p": percent(f["participant_to_participant_share"]),
             "gini": " / ".join("–" if f[key] is None else f"{f[key]:.2f}"
                                for key in ("gini_time", "gini_words", "gini_turns")),
-            "overlap_policy": f["overlap_policy"]})
+            "overlap_policy": f["overlap_policy"],
+            "p2p_share": f["participant_to_participant_share"], "self_share": f["self_answered_share"]})
     return rows
+
+
+@charts.literal_text
+def floor_chart(sessions: list[dict[str, Any]], floor: list[dict[str, Any]]) -> str | None:
+    """Over time: the participant-to-participant share of speaker changes, and the share of the
+    facilitator's questions the facilitator followed up themselves, per session in date order."""
+    lines = [(key, label, colour) for key, label, colour in (
+        ("p2p_share", "participant → participant", charts.OKABE_ITO[2]),
+        ("self_share", "facilitator went on after own question", charts.OKABE_ITO[5]))
+        if any(not row["missing"] and row[key] is not None for row in floor)]
+    if not lines:
+        return None
+    figure = charts._figure(7, 2.6)
+    axes = figure.subplots()
+    for key, label, colour in lines:
+        points = [(row["number"], row[key] * 100) for row in floor if not row["missing"] and row[key] is not None]
+        axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=colour, linewidth=1.2,
+                  label=label)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("share (%)")
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    _session_axis(axes, sessions)
+    return charts._svg(figure)
 
 
 def _or_dash(value: Any) -> Any:
