@@ -147,10 +147,12 @@ def floor_record(analysis: Analysis) -> dict[str, Any]:
                       "open_questions": row.open_questions, "floor_turns": row.floor_turns,
                       "back_channels": row.back_channels, "interruptions": row.interruptions,
                       "interrupted": row.interrupted} for row in floor.speakers],
-        "questions": [{"speaker": q.speaker, "role": q.role, "start": _round(q.start), "text": q.text,
-                       "lines": list(q.lines), "open": q.open, "followed_by": q.followed_by,
-                       "answered_by": q.answered_by, "wait_seconds": _round(q.wait_seconds)}
-                      for q in floor.questions],
+        # The facilitator's questions only: the measures are theirs, and every participant's question
+        # in full would make the JSON of a long call several times longer (and slower to print).
+        "questions": [{"speaker": q.speaker, "start": _round(q.start), "text": q.text, "lines": list(q.lines),
+                       "open": q.open, "followed_by": q.followed_by, "answered_by": q.answered_by,
+                       "wait_seconds": _round(q.wait_seconds)}
+                      for q in floor.questions if q.role == "facilitator"],
     }
 
 
