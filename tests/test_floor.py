@@ -28,6 +28,9 @@ def transcript(rows, *, timed=True):
     ("What would you like to get out of today?", True),
     ("So, why did that happen?", True),
     ("Ann, how did it feel?", True),
+    ("So, first of all, sort of, why do we need search?", True),  # every short lead-in goes
+    ("Ann, Ben, is that fine?", False),
+    ("If we had twice the money, what would change?", False),  # a long lead-in stays: read as it opens
     ("Can you tell us more about that?", True),
     ("Could you please describe the first meeting?", True),
     ("Tell me about the panel?", True),

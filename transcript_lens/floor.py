@@ -184,13 +184,16 @@ def is_back_channel(text: str) -> bool:
 
 
 def is_open(question: str) -> bool:
-    """The documented rule set (docs/metrics.md): open when, after fillers and a short vocative,
+    """The documented rule set (docs/metrics.md): open when, after fillers and short lead-ins,
     the question opens with what/why/how (not "how many…") or an invitation ("tell us…", "can you
     describe…"), and offers no either-or choice unless it opens with how or why."""
     clause = question
-    head, comma, rest = question.partition(",")
-    if comma and 0 < len(tokens(head)) <= 3 and not _opener(tokens(head)):
-        clause = rest  # "Ann, what do you think?": the name is not the question
+    while True:  # "Ann, what do you think?", "So, first of all, why…": the lead-in is not the question
+        head, comma, rest = clause.partition(",")
+        lead = tokens(head)
+        if not comma or len(lead) > 3 or _opener(lead):
+            break
+        clause = rest
     words = tokens(clause)
     while words and words[0] in _FILLERS:
         words = words[1:]
