@@ -69,6 +69,10 @@ _HEDGES = frozenset({"something", "anything", "whatever", "so", "else", "what"})
 # string scans below cost on a 165-minute call.
 _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘…–—«»¿¡·', " "))
 _ENDS = ".!?…"
+#: Characters of a question read to find how it opens (fillers and a few words), unless it offers a choice.
+_OPENING_CHARS = 120
+#: Longer than any lead-in of three words: "Ann", "So", "First of all".
+_LEAD_IN_CHARS = 48
 _CLOSERS = "\"'”’)"
 
 
@@ -190,11 +194,15 @@ def is_open(question: str) -> bool:
     clause = question
     while True:  # "Ann, what do you think?", "So, first of all, why…": the lead-in is not the question
         head, comma, rest = clause.partition(",")
+        if not comma or len(head) > _LEAD_IN_CHARS:
+            break
         lead = tokens(head)
-        if not comma or len(lead) > 3 or _opener(lead):
+        if len(lead) > 3 or _opener(lead):
             break
         clause = rest
-    words = tokens(clause)
+    # The opening decides; only a question that says " or " needs all its words (most do not).
+    choice = " or " in clause.lower()
+    words = tokens(clause if choice else clause[:_OPENING_CHARS])
     while words and words[0] in _FILLERS:
         words = words[1:]
     if not words:
@@ -207,7 +215,7 @@ def is_open(question: str) -> bool:
                                                      and words[3] in _INVITING_VERBS)))
     if first not in _OPEN_WORDS and not inviting:
         return False
-    if first not in ("why", "how", "how's"):
+    if choice and first not in ("why", "how", "how's"):
         for position, word in enumerate(words[:-1]):
             if word == "or" and words[position + 1] not in _HEDGES:
                 return False  # "what would you rather, A or B?" offers a choice
@@ -234,14 +242,17 @@ def questions_in(text: str) -> list[tuple[str, bool]]:
 def _sentence_start(text: str, before: int) -> int:
     """Where the sentence holding position ``before`` starts: after the last . ! ? or … (and any
     closing quotes) that is followed by a space, or at the start of the text."""
-    for index in range(before - 1, -1, -1):
-        if text[index] in _ENDS:
-            after = index + 1
-            while after < len(text) and text[after] in _CLOSERS:
-                after += 1
-            if after == len(text) or text[after].isspace():
-                return after
-    return 0
+    end = before
+    while True:
+        index = max(text.rfind(mark, 0, end) for mark in _ENDS)
+        if index < 0:
+            return 0
+        after = index + 1
+        while after < len(text) and text[after] in _CLOSERS:
+            after += 1
+        if after == len(text) or text[after].isspace():
+            return after
+        end = index  # "3.5" or "U.K.": not the end of a sentence
 
 
 def measure_floor(analysis: Analysis) -> Floor:
@@ -324,13 +335,14 @@ def _answers(turns: Sequence[Turn], index: int) -> bool:
 def _questions(cues: Sequence[Cue], cue_back: Sequence[bool], roles: dict[str, str],
                facilitators: set[str]) -> list[Question]:
     found = []
-    following = _next_speakers(cues, cue_back)
-    for index, cue in enumerate(cues):
+    # Only cues with a question mark are looked at: a few hundred of a long call's thousands.
+    for index in [index for index, cue in enumerate(cues) if "?" in cue.text]:
+        cue = cues[index]
         asked = questions_in(cue.text)
         for number, (sentence, goes_on) in enumerate(asked):
             last = number == len(asked) - 1 and not goes_on
             role = roles.get(cue.speaker, "unattributed")
-            next_index = following[index] if last else None
+            next_index = _next_speaker(cue_back, index) if last else None
             answered_by = cues[next_index].speaker if next_index is not None else None
             if not last or answered_by == cue.speaker or answered_by in facilitators and role == "facilitator":
                 followed = "facilitator" if role == "facilitator" else "self"
@@ -350,15 +362,12 @@ def _questions(cues: Sequence[Cue], cue_back: Sequence[bool], roles: dict[str, s
     return found
 
 
-def _next_speakers(cues: Sequence[Cue], cue_back: Sequence[bool]) -> list[int | None]:
-    """For each cue, the index of the next cue that is not a back-channel (one backward pass)."""
-    following: list[int | None] = [None] * len(cues)
-    upcoming: int | None = None
-    for index in range(len(cues) - 1, -1, -1):
-        following[index] = upcoming
-        if not cue_back[index]:
-            upcoming = index
-    return following
+def _next_speaker(cue_back: Sequence[bool], index: int) -> int | None:
+    """The index of the next cue after ``index`` that is not a back-channel."""
+    for following in range(index + 1, len(cue_back)):
+        if not cue_back[following]:
+            return following
+    return None
 
 
 class _FloorTurn(NamedTuple):
