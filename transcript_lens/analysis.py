@@ -52,8 +52,9 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     (they help speaker inference spell mis-heard names). ``speakers`` is a corrections CSV
     (``corrections.py``). ``nlp`` is a spaCy pipeline or a ``LazyPipeline``; it is loaded only
     when speaker inference runs. ``overlap`` is how overlapping speech is credited
-    (``turns.OVERLAP_POLICIES``: ``split`` equally, ``each`` in full to everyone). ``anonymise`` is a ``Pseudonymiser``: the analysis that comes back
-    holds pseudonyms only, with the very figures of the plain analysis (``anonymise_analysis``).
+    (``turns.OVERLAP_POLICIES``: ``split`` equally, ``each`` in full to everyone). ``anonymise``
+    is a ``Pseudonymiser``: the analysis that comes back holds pseudonyms only, with the very
+    figures of the plain analysis (``anonymise_analysis``).
     """
     transcript = path if isinstance(path, Transcript) else read_transcript(path, format=format)
     alias_map = load_aliases(aliases) if isinstance(aliases, (str, Path)) else _keyed(aliases or {})

@@ -3,10 +3,11 @@
 A turn is a maximal run of one speaker's cues in time order; a silence longer than ``gap``
 seconds between two cues of the same speaker starts a new turn (default ``DEFAULT_GAP``).
 
-Overlap policy (``split``, the default; ``OVERLAP_POLICIES`` names the other): time is cut at every cue boundary; in each
-piece, the people speaking share it equally, and one person's overlapping cues count once. So the
-credited seconds of all speakers add up to the time during which anybody spoke, nothing is
-counted twice and nothing is negative; the overlap itself is reported as ``overlap_seconds``.
+Overlap policy (``split``, the default; ``OVERLAP_POLICIES`` names the other): time is cut at every
+cue boundary; in each piece, the people speaking share it equally, and one person's overlapping cues
+count once. So the credited seconds of all speakers add up to the time during which anybody spoke,
+nothing is counted twice and nothing is negative; the overlap itself is reported as
+``overlap_seconds``. Under ``each`` everyone is credited each piece in full.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ def _floor_moved(floor: dict[str, Any]) -> list[str]:
                   [[r["name"], r["questions"], r["open"], r["turns"], r["back_channels"], r["interruptions"],
                     r["interrupted"]] for r in floor["rows"]])
     if floor["transitions"]:
-        out += ["", f"Who follows whom ({floor['speaker_changes']} changes of speaker; back-channels are not changes):", ""]
+        out += ["", f"Who follows whom ({floor['speaker_changes']} changes of speaker; back-channels are not "
+                "changes):", ""]
         out += _table(["Spoke before", "Took the floor next", "Times"],
                       [[t["from"], t["to"], t["count"]] for t in floor["transitions"]])
     if floor["windows"]:
