@@ -44,15 +44,17 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
             attendees: str | Path | Sequence[str] | None = None,
             names: Sequence[str] = (), speakers: str | Path | None = None,
             infer: str = "auto", nlp: Any = None, anonymise: Any = None,
-            gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET) -> Analysis:
+            gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET, overlap: str = "split") -> Analysis:
     """Read a transcript (or take one already read) and measure its airtime.
 
     ``aliases`` is a mapping of variant to name or the path of an alias file; ``attendees`` a
     list of names or the path of a participants CSV; ``names`` more people known to be there
     (they help speaker inference spell mis-heard names). ``speakers`` is a corrections CSV
     (``corrections.py``). ``nlp`` is a spaCy pipeline or a ``LazyPipeline``; it is loaded only
-    when speaker inference runs. ``anonymise`` is a ``Pseudonymiser``: the analysis that comes back
-    holds pseudonyms only, with the very figures of the plain analysis (``anonymise_analysis``).
+    when speaker inference runs. ``overlap`` is how overlapping speech is credited
+    (``turns.OVERLAP_POLICIES``: ``split`` equally, ``each`` in full to everyone). ``anonymise``
+    is a ``Pseudonymiser``: the analysis that comes back holds pseudonyms only, with the very
+    figures of the plain analysis (``anonymise_analysis``).
     """
     transcript = path if isinstance(path, Transcript) else read_transcript(path, format=format)
     alias_map = load_aliases(aliases) if isinstance(aliases, (str, Path)) else _keyed(aliases or {})
@@ -83,7 +85,7 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
         transcript = apply_corrections(transcript, corrections, path=speakers)
     cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles)
     cues = relabel(transcript, cast.labels)
-    credited = credit(cues)
+    credited = credit(cues, overlap=overlap)
     turns = build_turns(cues, gap=gap, credited=credited.seconds)
     airtime = measure(transcript, cast, cues, turns, credited, attendees=roster, target=target)
     given = [*names, *facilitators, *(roles or {}), *alias_map, *alias_map.values()]

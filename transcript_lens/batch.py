@@ -53,6 +53,7 @@ class BatchSettings:
     text: bool = True
     anonymise: bool = False
     places: bool = False
+    overlap: str = "split"
 
     def digest(self, *, codebook_digest: str = "", calibration: str = "") -> str:
         from . import __version__
@@ -61,7 +62,9 @@ class BatchSettings:
         data = {"version": __version__, "facilitators": list(self.facilitators), "roles": self.roles,
                 "aliases": aliases, "gap": self.gap, "infer": self.infer, "tags": self.tags,
                 "codebook": codebook_digest, "model": self.model or "default", "calibration": calibration,
-                "text": self.text, "anonymise": self.anonymise, "places": self.places}
+                "text": self.text, "anonymise": self.anonymise, "places": self.places,
+                # only when not the default, so that databases written before the option keep their keys
+                **({"overlap": self.overlap} if self.overlap != "split" else {})}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -389,7 +392,8 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         if progress:
             progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
-                   "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
+                   "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {}),
+                   "overlap": settings.overlap}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
         extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None,
@@ -553,6 +557,7 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                   for index, turn in enumerate(analysis.turns)],
         "passages": [],
         "tags": [],
+        **floor_rows(sid, record["floor"]),
     }
     if tagging is not None:
         for index, tagged in enumerate(tagging.passages):
@@ -566,6 +571,19 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                 rows["tags"].append((sid, index, spectrum.label, "spectrum", spectrum.mode,
                                      round(spectrum.score, 4), spectrum.evidence))
     return rows
+
+
+# --- how the floor moved (issue 15): its own tables, from the same record as `airtime --json`
+def floor_rows(sid: str, floor: dict[str, Any]) -> dict[str, list[tuple]]:
+    return {
+        "floor": [(sid, floor["overlap_policy"], floor["facilitator_questions"], floor["facilitator_open_questions"],
+                   floor["answered_by_participant"], floor["answered_by_facilitator"], floor["self_answered_share"],
+                   floor["waits_measured"], floor["median_wait_seconds"], floor["overlaps_measurable"],
+                   len(floor["interruptions"]), floor["overlaps_without_floor"], floor["back_channels"],
+                   floor["speaker_changes"], floor["participant_to_participant_share"], floor["gini_time"],
+                   floor["gini_words"], floor["gini_turns"])],
+        "transitions": [(sid, t["from"], t["to"], t["count"]) for t in floor["transitions"]],
+    }
 
 
 def _date(path: str) -> str | None:

@@ -87,10 +87,34 @@ def _common_options(command: Callable | None = None, *, format_flag: str = "--fo
                      show_default=True,
                      help="Infer speakers of unnamed lines (auto: when the file names nobody)."),
         *_anonymise_options(),
+        _overlap_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+# --- overlap policy (issue 15). The value goes to ctx.meta, not into each command's parameters, so
+# that the option reaches airtime, turns, tag, report and batch without touching their signatures.
+#: ``turns.OVERLAP_POLICIES``, written out: importing turns.py here would slow `--help` (a test keeps them equal).
+OVERLAP_CHOICES = ("split", "each")
+_OVERLAP_KEY = "transcript_lens.overlap"
+
+
+def _remember_overlap(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[_OVERLAP_KEY] = value
+    return value
+
+
+_overlap_option = click.option(
+    "--overlap", type=click.Choice(OVERLAP_CHOICES), default="split", show_default=True, expose_value=False,
+    callback=_remember_overlap,
+    help="Overlapping speech: split shares it equally; each credits everyone all the time they spoke.")
+
+
+def _overlap() -> str:
+    context = click.get_current_context(silent=True)
+    return context.meta.get(_OVERLAP_KEY, "split") if context is not None else "split"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -134,7 +158,7 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
                                    aliases=aliases, attendees=attendees, names=known, speakers=corrections,
                                    infer=infer, nlp=pipeline, anonymise=None if later else pseudonymiser,
                                    gap=DEFAULT_GAP if gap is None else gap,
-                                   target=DEFAULT_TARGET if target is None else target))
+                                   target=DEFAULT_TARGET if target is None else target, overlap=_overlap()))
         except TranscriptLensError as error:
             if error.path != str(path):
                 raise  # an option or side-file error: the same for every file
@@ -476,6 +500,7 @@ def _write_whole(target, text: str) -> None:
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
+@_overlap_option
 def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, tags, no_text, anonymise,
           anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device):
     """Analyse folders of recorded sessions into one database (turns, airtime, tags).
@@ -490,6 +515,8 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         raise click.UsageError("--engine dask needs --scheduler ADDRESS")
 
     def action() -> int:
+        from dataclasses import replace
+
         from .batch import BatchSettings, DaskEngine, LocalEngine, run_batch
         from .speakers import parse_roles
         from .store import writable_folder
@@ -500,6 +527,7 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
                                  infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,
                                  anonymise=anonymise, places=anonymise_places)
+        settings = replace(settings, overlap=_overlap())
         from .nlp import LazyPipeline
 
         pseudonymiser = _pseudonymiser(anonymise, anonymise_places, key_in, key_out, LazyPipeline())

@@ -72,6 +72,8 @@ class SessionAirtime:
     #: For inferred speakers, the facilitator share the confidences allow (``facilitator_share_range``).
     facilitator_share_low: float | None = None
     facilitator_share_high: float | None = None
+    #: How overlapping speech was credited (``turns.OVERLAP_POLICIES``).
+    overlap_policy: str = "split"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)) if guessed else 0.0,
         inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
         **_facilitator_range(cues, credit, roles, timed),
+        overlap_policy=credit.policy,
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
                    speakers=tuple(rows), session=session, notes=transcript.notes)

@@ -9,6 +9,9 @@ Tables (all keyed by ``session_id``, the SHA-256 of the transcript file's bytes,
 * ``turns``     the turns (speaker, times, seconds, words, source lines, inference confidence, text);
 * ``passages``  the passages that were tagged (speaker, times, source lines, text);
 * ``tags``      one row per tag: passage, code, kind (``value`` or ``spectrum``), mode, score, evidence;
+* ``floor``     how the floor moved, one row per session (``floor.py``: questions, wait time,
+  interruptions, back-channels, speaker changes, Gini of time, words and turns);
+* ``transitions`` who follows whom: one row per (from, to) pair of speakers per session, with its count;
 * ``failures``  files that could not be analysed: path, content hash, the one-line reason;
 * ``meta``      ``schema_version`` (``SCHEMA_VERSION``) and the tool version.
 
@@ -56,11 +59,21 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE TABLE IF NOT EXISTS tags (
     session_id VARCHAR, passage_index INTEGER, code VARCHAR, kind VARCHAR, mode VARCHAR, score DOUBLE,
     evidence VARCHAR);
+CREATE TABLE IF NOT EXISTS floor (
+    session_id VARCHAR, overlap_policy VARCHAR, facilitator_questions INTEGER, facilitator_open_questions INTEGER,
+    answered_by_participant INTEGER, answered_by_facilitator INTEGER, self_answered_share DOUBLE,
+    waits_measured INTEGER, median_wait_seconds DOUBLE, overlaps_measurable BOOLEAN, interruptions INTEGER,
+    overlaps_without_floor INTEGER, back_channels INTEGER, speaker_changes INTEGER,
+    participant_to_participant_share DOUBLE, gini_time DOUBLE, gini_words DOUBLE, gini_turns DOUBLE);
+CREATE TABLE IF NOT EXISTS transitions (
+    session_id VARCHAR, from_speaker VARCHAR, to_speaker VARCHAR, count INTEGER);
 CREATE TABLE IF NOT EXISTS failures (
     path VARCHAR PRIMARY KEY, content_hash VARCHAR, reason VARCHAR, failed_at TIMESTAMP);
 """
 
-TABLES = ("sessions", "speakers", "turns", "passages", "tags", "failures")
+TABLES = ("sessions", "speakers", "turns", "passages", "tags", "floor", "transitions", "failures")
+#: The tables keyed by ``session_id`` (a changed or failed file's rows go from each).
+SESSION_TABLES = tuple(table for table in TABLES if table != "failures")
 
 
 def open_store(path: str | Path, *, read_only: bool = False) -> Any:
@@ -147,7 +160,7 @@ def write_failure(connection: Any, *, path: str, content_hash: str | None, reaso
 def _delete_path(connection: Any, path: str, *, session_id: str | None = None) -> None:
     stale = [row[0] for row in connection.execute(
         "SELECT session_id FROM sessions WHERE path = ? OR session_id = ?", [path, session_id]).fetchall()]
-    for table in ("sessions", "speakers", "turns", "passages", "tags"):
+    for table in SESSION_TABLES:
         for old in stale:
             connection.execute(f"DELETE FROM {table} WHERE session_id = ?", [old])
     connection.execute("DELETE FROM failures WHERE path = ?", [path])

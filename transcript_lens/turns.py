@@ -3,10 +3,11 @@
 A turn is a maximal run of one speaker's cues in time order; a silence longer than ``gap``
 seconds between two cues of the same speaker starts a new turn (default ``DEFAULT_GAP``).
 
-Overlap policy (one rule, used for every number): time is cut at every cue boundary; in each
-piece, the people speaking share it equally, and one person's overlapping cues count once. So the
-credited seconds of all speakers add up to the time during which anybody spoke, nothing is
-counted twice and nothing is negative; the overlap itself is reported as ``overlap_seconds``.
+Overlap policy (``split``, the default; ``OVERLAP_POLICIES`` names the other): time is cut at every
+cue boundary; in each piece, the people speaking share it equally, and one person's overlapping cues
+count once. So the credited seconds of all speakers add up to the time during which anybody spoke,
+nothing is counted twice and nothing is negative; the overlap itself is reported as
+``overlap_seconds``. Under ``each`` everyone is credited each piece in full.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ DEFAULT_GAP = 5.0
 _QUESTION = re.compile(r"\?(?=\s|$|[\"'”’)])")
 
 
+#: How overlapping speech is credited: ``split`` shares each overlapping moment equally among the
+#: people speaking (credited seconds add up to the time anybody spoke); ``each`` credits everyone
+#: all the time they spoke (a talked-over speaker keeps what she said; shares are then of the total
+#: of everyone's speaking time, which counts an overlap once per person in it).
+OVERLAP_POLICIES = ("split", "each")
+
+
 class Credit(NamedTuple):
     """Per-cue credited seconds (same order as the cues given) and session totals.
 
@@ -32,6 +40,7 @@ class Credit(NamedTuple):
     seconds: tuple[float, ...]
     overlap_seconds: float
     speech_seconds: float
+    policy: str = "split"
 
 
 def relabel(transcript: Transcript, labels: Mapping[str, str]) -> tuple[Cue, ...]:
@@ -47,8 +56,10 @@ def relabel(transcript: Transcript, labels: Mapping[str, str]) -> tuple[Cue, ...
     return tuple(cues)
 
 
-def credit(cues: Sequence[Cue]) -> Credit:
-    """Seconds credited to each cue under the overlap policy of this module."""
+def credit(cues: Sequence[Cue], *, overlap: str = "split") -> Credit:
+    """Seconds credited to each cue under the overlap policy of this module (``OVERLAP_POLICIES``)."""
+    if overlap not in OVERLAP_POLICIES:
+        raise ValueError(f"overlap must be one of {OVERLAP_POLICIES}")
     events: list[tuple[float, int, int]] = []  # (time, 0 = ends / 1 = starts, cue index)
     for index, cue in enumerate(cues):
         if cue.start is not None and cue.end is not None and cue.end > cue.start:
@@ -56,7 +67,7 @@ def credit(cues: Sequence[Cue]) -> Credit:
             events.append((cue.end, 0, index))
     events.sort()
     seconds = [0.0] * len(cues)
-    overlap = 0.0
+    overlapping = 0.0
     speech = 0.0
     speaking: dict[str, set[int]] = {}  # who is speaking now, and in which of their cues
     for position, (time, starts, index) in enumerate(events):
@@ -73,14 +84,14 @@ def credit(cues: Sequence[Cue]) -> Credit:
         length = events[position + 1][0] - time
         if length <= 0:
             continue
-        share = length / len(speaking)
+        share = length / len(speaking) if overlap == "split" else length
         for own in speaking.values():
             for member in own:
                 seconds[member] += share / len(own)
         speech += length
         if len(speaking) > 1:
-            overlap += length
-    return Credit(tuple(seconds), overlap, speech)
+            overlapping += length
+    return Credit(tuple(seconds), overlapping, speech, overlap)
 
 
 def build_turns(cues: Sequence[Cue], *, gap: float = DEFAULT_GAP,

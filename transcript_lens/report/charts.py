@@ -159,3 +159,46 @@ def codes_chart(data: dict[str, Any]) -> str | None:
     axes.set_yticks(list(lanes.values()), [_label(name) for name in lanes])
     axes.set_xlabel("minutes from the start")
     return _svg(figure)
+
+
+# --- how the floor moved (issue 15)
+#: Speakers the transition chart shows (those who spoke most); the JSON and the table carry all of them.
+_TRANSITION_SPEAKERS = 10
+
+
+@literal_text
+def transition_chart(data: dict[str, Any]) -> str | None:
+    """Who follows whom: a grid of speaker changes, the one who spoke before on the left, the one who
+    took the floor along the top, each cell the number of times."""
+    transitions = data["floor_moved"]["transitions"]
+    if not transitions:
+        return None
+    counted = {(t["from"], t["to"]): t["count"] for t in transitions}
+    present = {name for pair in counted for name in pair}
+    order = [s["name"] for s in data["airtime"]["speakers"] if s["name"] in present][:_TRANSITION_SPEAKERS]
+    size = len(order)
+    grid = [[counted.get((before, after), 0) for after in order] for before in order]
+    top = max(max(row) for row in grid) or 1
+    figure = _figure(0.55 * size + 2.4, 0.45 * size + 1.2)
+    axes = figure.subplots()
+    edges = [position - 0.5 for position in range(size + 1)]
+    # pcolormesh, not imshow: cells stay vector paths (imshow embeds a raster <image> in the SVG).
+    axes.pcolormesh(edges, edges, grid, cmap="Blues", vmin=0, vmax=top * 1.25, edgecolors="#ffffff", linewidth=1)
+    axes.set_xlim(edges[0], edges[-1])
+    axes.set_ylim(edges[-1], edges[0])  # the first speaker at the top
+    for row, line in enumerate(grid):
+        for column, count in enumerate(line):
+            if count:
+                axes.text(column, row, str(count), ha="center", va="center", fontsize=8,
+                          color="#ffffff" if count > top * 0.6 else "#1b1b1b")
+    labels = [_label(name) for name in order]
+    # Positions, not names, on the axes: two names cut to the same label stay two rows.
+    axes.set_xticks(range(size), labels, rotation=45, ha="left", fontsize=8)
+    axes.set_yticks(range(size), labels, fontsize=8)
+    axes.xaxis.tick_top()
+    axes.set_xlabel("took the floor next")
+    axes.xaxis.set_label_position("top")
+    axes.set_ylabel("spoke before")
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    return _svg(figure)

@@ -87,6 +87,42 @@ def report_data(analysis: Analysis, tagging: Any, codebook: Any, *, title: str |
         "chat": _chat(chat, airtime) if chat is not None else None,
         "prompts": _prompts(airtime, tags),
         "method": _method(analysis, airtime, tags, calibration),
+        "floor_moved": floor_view(airtime),
+    }
+
+
+# --- how the floor moved (issue 15): its own block, so that merges with other report changes stay small
+#: What the report says of each overlap policy (turns.OVERLAP_POLICIES).
+OVERLAP_SENTENCES = {
+    "split": "Where people spoke at once, the time was shared equally between them (--overlap split).",
+    "each": "Where people spoke at once, each was credited all the time they spoke, so shares are of everyone's "
+            "speaking time added up (--overlap each).",
+}
+
+
+def floor_view(airtime: dict[str, Any]) -> dict[str, Any]:
+    """The report's "How the floor moved" section, from the ``floor`` object of ``airtime --json``."""
+    floor = airtime["floor"]
+
+    def gini(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}"
+
+    return {
+        "summary": floor["summary"],
+        "policy": OVERLAP_SENTENCES.get(floor["overlap_policy"], floor["overlap_policy"]),
+        "transitions": floor["transitions"],
+        "speaker_changes": floor["speaker_changes"],
+        "overlaps_measurable": floor["overlaps_measurable"],
+        "rows": [{"name": row["name"], "questions": row["questions"], "open": row["open_questions"],
+                  "turns": row["floor_turns"], "back_channels": row["back_channels"],
+                  "interruptions": row["interruptions"] if floor["overlaps_measurable"] else "–",
+                  "interrupted": row["interrupted"] if floor["overlaps_measurable"] else "–"}
+                 for row in floor["speakers"] if row["name"] != UNATTRIBUTED],
+        "windows": [{"window": f"{w['start'] / 60:.0f}–{w['end'] / 60:.0f}", "changes": w["changes"],
+                     "share": percent(w["participant_to_participant_share"])}
+                    for w in floor["participant_to_participant_by_window"]],
+        "gini": {"time": gini(floor["gini_time"]), "words": gini(floor["gini_words"]),
+                 "turns": gini(floor["gini_turns"])},
     }
 
 

@@ -39,6 +39,8 @@ def render_dashboard(db_path: str | Path) -> str:
     sessions = data["sessions"]
     figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
                "silent": silent_chart(sessions)} if sessions else {}
+    if sessions:
+        figures["floor"] = floor_chart(sessions, data["floor"])
     return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
@@ -59,6 +61,7 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
                    count(DISTINCT passage_index) AS passages
             FROM tags GROUP BY session_id, code""")
         failures = _rows(connection, "SELECT path, reason FROM failures ORDER BY path")
+        floor = {row["session_id"]: row for row in _rows(connection, "SELECT * FROM floor")}
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error as error:
         raise OptionError(f"is not a transcript_lens results database ({str(error).splitlines()[0]})",
@@ -78,6 +81,7 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
         "summary": _summary(sessions),
         "ranked": _ranked(sessions),
         "coverage": _coverage(sessions, passages, tags),
+        "floor": _floor(sessions, floor),
         "failures": failures,
         "method": {"sessions": len(sessions), "failures": len(failures),
                    "schema_version": meta.get("schema_version", "not recorded"),
@@ -112,6 +116,54 @@ def _ranked(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "gini": "–" if s["gini"] is None else f"{s['gini']:.2f}",
              "silent_attendees": _or_dash(s["silent_attendees"]),
              "inferred": {True: "yes", False: "no"}.get(s["speakers_inferred"], "–")} for s in order]
+
+
+# --- how the floor moved (issue 15): one row per session from the ``floor`` table
+def _floor(sessions: list[dict[str, Any]], floor: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per session in date order; "–" where the session has no floor row (analysed before it existed)."""
+    rows = []
+    for s in sessions:
+        f = floor.get(s["session_id"])
+        if f is None:
+            rows.append({"number": s["number"], "label": s["label"], "missing": True})
+            continue
+        wait = f["median_wait_seconds"]
+        rows.append({
+            "number": s["number"], "label": s["label"], "missing": False,
+            "questions": f"{f['facilitator_questions']} ({f['facilitator_open_questions']} open)",
+            "wait": "–" if wait is None else f"{wait:.1f} s",
+            "self_answered": percent(f["self_answered_share"]),
+            "interruptions": f["interruptions"] if f["overlaps_measurable"] else "–",
+            "back_channels": f["back_channels"],
+            "p2p": percent(f["participant_to_participant_share"]),
+            "gini": " / ".join("–" if f[key] is None else f"{f[key]:.2f}"
+                               for key in ("gini_time", "gini_words", "gini_turns")),
+            "overlap_policy": f["overlap_policy"],
+            "p2p_share": f["participant_to_participant_share"], "self_share": f["self_answered_share"]})
+    return rows
+
+
+@charts.literal_text
+def floor_chart(sessions: list[dict[str, Any]], floor: list[dict[str, Any]]) -> str | None:
+    """Over time: the participant-to-participant share of speaker changes, and the share of the
+    facilitator's questions the facilitator followed up themselves, per session in date order."""
+    lines = [(key, label, colour) for key, label, colour in (
+        ("p2p_share", "participant → participant", charts.OKABE_ITO[2]),
+        ("self_share", "facilitator went on after own question", charts.OKABE_ITO[5]))
+        if any(not row["missing"] and row[key] is not None for row in floor)]
+    if not lines:
+        return None
+    figure = charts._figure(7, 2.6)
+    axes = figure.subplots()
+    for key, label, colour in lines:
+        points = [(row["number"], row[key] * 100) for row in floor if not row["missing"] and row[key] is not None]
+        axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=colour, linewidth=1.2,
+                  label=label)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("share (%)")
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    _session_axis(axes, sessions)
+    return charts._svg(figure)
 
 
 def _or_dash(value: Any) -> Any:

@@ -48,5 +48,6 @@ def template_environment(names: Iterable[str] = ()) -> Any:
 def render_html(data: dict[str, Any]) -> str:
     names = [row["name"] for row in data["speaker_rows"]] + list(data["silent_attendees"])
     figures = {"airtime": charts.airtime_chart(data), "timeline": charts.timeline_chart(data),
-               "windows": charts.windows_chart(data), "codes": charts.codes_chart(data)}
+               "windows": charts.windows_chart(data), "codes": charts.codes_chart(data),
+               "transitions": charts.transition_chart(data)}
     return template_environment(names).get_template("report.html.j2").render(d=data, charts=figures, pct=percent)

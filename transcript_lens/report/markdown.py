@@ -49,6 +49,29 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
+# --- how the floor moved (issue 15): its own block, so that merges with other report changes stay small
+def _floor_moved(floor: dict[str, Any]) -> list[str]:
+    out = ["## How the floor moved", ""]
+    if floor["summary"]:
+        out += [_text(floor["summary"]), ""]
+    out += _table(["Speaker", "Questions", "Open", "Turns (no back-channels)", "Back-channels",
+                   "Interrupted someone", "Was interrupted"],
+                  [[r["name"], r["questions"], r["open"], r["turns"], r["back_channels"], r["interruptions"],
+                    r["interrupted"]] for r in floor["rows"]])
+    if floor["transitions"]:
+        out += ["", f"Who follows whom ({floor['speaker_changes']} changes of speaker; back-channels are not "
+                "changes):", ""]
+        out += _table(["Spoke before", "Took the floor next", "Times"],
+                      [[t["from"], t["to"], t["count"]] for t in floor["transitions"]])
+    if floor["windows"]:
+        out += ["", "Changes of speaker from one participant straight to another, by 5-minute window: "
+                + ", ".join(f"{w['window']} min {w['share']} ({w['changes']})" for w in floor["windows"]) + "."]
+    gini = floor["gini"]
+    out += ["", f"Evenness among participants (Gini, 0 even, 1 one voice): time {gini['time']}, words "
+            f"{gini['words']}, turns {gini['turns']}.", "", _text(floor["policy"]), ""]
+    return out
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     session = data["airtime"]["session"]
     out = [f"# {_text(data['title'])}", "", f"Post-workshop reflection report made by transcript_lens from "
@@ -71,7 +94,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
     out += _table(["Window (minutes)", "Facilitator share"],
                   [[f"{w['start'] / 60:.0f}–{w['end'] / 60:.0f}", percent(w["facilitator_share"])] for w in windows])
-    out += ["", "## Values and the spectrum of engagement", ""]
+    out += [""] + _floor_moved(data["floor_moved"])
+    out += ["## Values and the spectrum of engagement", ""]
     if data["modes"]:
         out += ["Mode balance of the talk placed on the spectrum: "
                 + ", ".join(f"{_text(mode)} {percent(share)}" for mode, share in data["modes"].items()) + ".", ""]

@@ -9,7 +9,9 @@ The JSON shapes are a contract that tests pin and users build on:
               "session": {"duration_seconds", "facilitator", "facilitator_share", "participants_share",
               "gini", "entropy", "effective_speakers", "switches_per_minute",
               "participant_to_participant_share", "overlap_seconds", "unattributed_share",
-              "silent_attendees", ...}}
+              "silent_attendees", "overlap_policy", ...},
+              "floor": {"overlap_policy", "summary", "facilitator_questions", "median_wait_seconds",
+              "interruptions", "back_channels", "transitions", "speakers", ...} (``floor_record``)}
 
 Keys beyond the contract may be added; none may be removed or change meaning. Times are seconds.
 """
@@ -103,12 +105,62 @@ def airtime_record(analysis: Analysis) -> dict[str, Any]:
             "speakers_inferred": session.inference_confidence is not None,
             "inferred_share": _round(session.inferred_share, 4),
             "inference_confidence": _round(session.inference_confidence, 3),
+            "overlap_policy": session.overlap_policy,
             "facilitator_share_by_window": [
                 {"start": w.start, "end": _round(w.end), "facilitator_share": _round(w.facilitator_share, 4),
                  "speech_seconds": _round(w.speech_seconds)} for w in session.windows],
         },
+        "floor": floor_record(analysis),
         "notes": list(airtime.notes),
     }
+
+
+# --- how the floor moved (issue 15): its own block, so that merges with other record changes stay small
+def floor_record(analysis: Analysis) -> dict[str, Any]:
+    """The ``floor`` object of ``airtime --json`` (floor.py; docs/metrics.md defines each key)."""
+    from ..floor import floor_summary, measure_floor
+
+    floor = measure_floor(analysis)
+    return {
+        "overlap_policy": floor.overlap_policy,
+        "summary": floor_summary(floor),
+        "facilitator_questions": floor.facilitator_questions,
+        "facilitator_open_questions": floor.facilitator_open_questions,
+        "answered_by_participant": floor.answered_by_participant,
+        "answered_by_facilitator": floor.answered_by_facilitator,
+        "self_answered_share": _round(floor.self_answered_share, 4),
+        "waits_measured": floor.waits_measured,
+        "median_wait_seconds": _round(floor.median_wait_seconds),
+        "overlaps_measurable": floor.overlaps_measurable,
+        "interruptions": [{"by": i.by, "of": i.of, "at": _round(i.at), "overlap_seconds": _round(i.overlap_seconds),
+                           "lines": list(i.lines)} for i in floor.interruptions],
+        "overlaps_without_floor": floor.overlaps_without_floor,
+        "back_channels": floor.back_channels,
+        "speaker_changes": floor.speaker_changes,
+        "transitions": [{"from": t.source, "to": t.target, "count": t.times} for t in floor.transitions],
+        "participant_to_participant_share": _round(floor.participant_to_participant_share, 4),
+        "participant_to_participant_by_window": [
+            {"start": w.start, "end": _round(w.end), "changes": w.changes,
+             "participant_to_participant_share": _round(w.participant_to_participant_share, 4)}
+            for w in floor.windows],
+        "gini_time": _round(floor.gini_time, 4),
+        "gini_words": _round(floor.gini_words, 4),
+        "gini_turns": _round(floor.gini_turns, 4),
+        "speakers": [{"name": row.name, "role": row.role, "questions": row.questions,
+                      "open_questions": row.open_questions, "floor_turns": row.floor_turns,
+                      "back_channels": row.back_channels, "interruptions": row.interruptions,
+                      "interrupted": row.interrupted} for row in floor.speakers],
+        # The facilitator's questions only: the measures are theirs, and every participant's question
+        # in full would make the JSON of a long call several times longer (and slower to print).
+        "questions": [{"speaker": q.speaker, "start": _round(q.start), "text": q.text, "lines": list(q.lines),
+                       "open": q.open, "followed_by": q.followed_by, "answered_by": q.answered_by,
+                       "wait_seconds": _round(q.wait_seconds)}
+                      for q in floor.questions if q.role == "facilitator"],
+    }
+
+
+#: Per-speaker floor columns that ``airtime --csv`` adds after its airtime ones.
+FLOOR_COLUMNS = ("open_questions", "floor_turns", "back_channels", "interruptions", "interrupted", "overlap_policy")
 
 
 #: CSV columns of ``turns --csv`` (also the correction file a person edits).
@@ -116,7 +168,7 @@ TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferre
 #: CSV columns of ``airtime --csv``: one row per speaker, the file named on each row.
 AIRTIME_COLUMNS = ("source", "format", "basis", "name", "role", "inferred", "seconds", "words", "turns",
                    "share", "word_share", "longest_turn_seconds", "mean_turn_seconds", "first_spoke_at",
-                   "questions")
+                   "questions", *FLOOR_COLUMNS)
 
 
 def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -130,8 +182,10 @@ def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def airtime_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
     record = airtime_record(analysis)
+    floor = {row["name"]: row for row in record["floor"]["speakers"]}
+    policy = {"overlap_policy": record["floor"]["overlap_policy"]}
     return [{"source": record["source"], "format": record["format"], "basis": record["basis"],
-             **{column: speaker[column] for column in AIRTIME_COLUMNS[3:]}}
+             **{column: {**speaker, **floor[speaker["name"]], **policy}[column] for column in AIRTIME_COLUMNS[3:]}}
             for speaker in record["speakers"]]
 
 

@@ -78,12 +78,61 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     facts.add_row("Unattributed", _percent(session.unattributed_share))
     if session.facilitator_guess:
         facts.add_row("Facilitator", _plain(session.facilitator_guess) + " (name one with --facilitator)")
+    facts.add_row("Overlap policy", _OVERLAP_WORDS.get(session.overlap_policy, session.overlap_policy))
     console.print(facts)
+    _floor_block(console, analysis)
     console.print()
     console.print(Text(_plain(airtime.verdict), style="bold"))
     for note in airtime.notes:
         console.print(Text(f"Note: {_plain(note)}", style="dim"))
     return buffer.getvalue()
+
+
+# --- how the floor moved (issue 15): its own block, so that merges with other table changes stay small
+_OVERLAP_WORDS = {"split": "split (overlapping time shared equally)",
+                  "each": "each (everyone credited all they said; shares of total speech)"}
+#: Pairs shown in the compact "who follows whom" line; the JSON has them all.
+_TOP_TRANSITIONS = 5
+
+
+def _floor_block(console: Console, analysis: Analysis) -> None:
+    """A compact "how the floor moved" block under the airtime figures (floor.py)."""
+    from ..floor import measure_floor
+
+    floor = measure_floor(analysis)
+    block = Table.grid(padding=(0, 2))
+    block.add_column(style="bold")
+    block.add_column(overflow="fold")
+    if floor.facilitator_questions:
+        block.add_row("Facilitator's questions",
+                      f"{floor.facilitator_questions} ({floor.facilitator_open_questions} open); "
+                      f"{floor.answered_by_participant} taken up by a participant, "
+                      f"{floor.answered_by_facilitator} followed by the facilitator")
+        block.add_row("Wait after a question",
+                      f"median {floor.median_wait_seconds:.1f} s over {floor.waits_measured}"
+                      if floor.median_wait_seconds is not None else "– (no question with read times was taken up)")
+    if floor.overlaps_measurable:
+        pairs: dict[tuple[str, str], int] = {}
+        for interruption in floor.interruptions:
+            pairs[(interruption.by, interruption.of)] = pairs.get((interruption.by, interruption.of), 0) + 1
+        worst = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:3]
+        who = "; ".join(f"{_plain(by)} of {_plain(of)} {count}" for (by, of), count in worst)
+        block.add_row("Interruptions", f"{len(floor.interruptions)}" + (f" ({who})" if who else "")
+                      + f"; {floor.overlaps_without_floor} overlaps left the floor where it was")
+    else:
+        block.add_row("Interruptions", "– (times estimated or absent: overlaps cannot be told)")
+    block.add_row("Back-channels", f"{floor.back_channels} (mm-hm, yeah…: not counted as turns)")
+    if floor.transitions:
+        top = ", ".join(f"{_plain(t.source)} → {_plain(t.target)} {t.times}"
+                        for t in floor.transitions[:_TOP_TRANSITIONS])
+        block.add_row("Who follows whom", f"{floor.speaker_changes} changes; {top}")
+        block.add_row("Participant → participant", _percent(floor.participant_to_participant_share)
+                      + " (back-channels left out)")
+    block.add_row("Gini time / words / turns",
+                  " / ".join(_number(value) for value in (floor.gini_time, floor.gini_words, floor.gini_turns)))
+    console.print()
+    console.print(Text("How the floor moved", style="bold underline"))
+    console.print(block)
 
 
 def turns_text(analysis: Analysis, *, width: int | None = None, color: bool = False) -> str:
