@@ -91,12 +91,15 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
     """For each code: its strongest passages (quoted, with speaker and time) and the floor."""
     found: dict[str, list[tuple[float, dict[str, Any]]]] = {}
     for passage in tags["passages"]:
-        labelled = [(tag["label"], tag["score"]) for tag in passage["values"]]
-        if passage["spectrum"]:
+        # Only tags over the evidence bar (chosen for precision across transcripts) are quoted.
+        bar = tags.get("evidence_bar") or {}
+        labelled = [(tag["label"], tag["score"]) for tag in passage["values"] if tag["score"] >= bar.get("values", 0)]
+        if passage["spectrum"] and passage["spectrum"]["score"] >= bar.get("spectrum", 0):
             labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"]))
         for label, score in labelled:
             found.setdefault(label, []).append((score, passage))
     order = [code["id"] for group in _codes(codebook).values() for code in group] or sorted(found)
+    names = {code["id"]: code["label"] for group in _codes(codebook).values() for code in group}
     evidence = []
     for label in order:
         if label not in found:
@@ -104,7 +107,9 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
         best = sorted(found[label], key=lambda item: -item[0])[:per_code]
         floor = tags["floor_by_code"].get(label, {})
         evidence.append({
-            "label": label,
+            "id": label,
+            # People read the codebook's words ("Value all participants …"), never its ids.
+            "label": names.get(label, label),
             "passages": len(found[label]),
             "facilitator_share": percent(floor.get("facilitator_share")),
             "participants_share": percent(floor.get("participants_share")),
@@ -185,6 +190,8 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any], c
         "model": tags["model"],
         "codebook": tags["codebook"],
         "calibrated": tags["calibrated"],
+        "validation": (calibration.evaluation.get("method") or "cross-validated") if calibration is not None else "",
+        "evidence_bar": tags.get("evidence_bar") or {},
         "values_f1": figures.get("values", {}).get("head"),
         "spectrum_f1": figures.get("spectrum", {}).get("head"),
     }

@@ -76,7 +76,12 @@ def render_markdown(data: dict[str, Any]) -> str:
             "- Speakers: " + (f"inferred from the text and timing (mean confidence {method['inference_confidence']:.2f})."
                               if method["inferred"] else "as named in the file."),
             f"- Tags: codebook \"{_cell(method['codebook'])}\", model {method['model']}"
-            + (f", calibrated; cross-validated macro-F1 {method['values_f1']} (values), {method['spectrum_f1']} (spectrum)."
-               if method["calibrated"] else ", uncalibrated for this codebook.")]
+            + (f", calibrated; {method['validation']} macro-F1 {method['values_f1']} (values), "
+               f"{method['spectrum_f1']} (spectrum). Scores are probabilities; evidence quotes only tags at or over "
+               f"{method['evidence_bar'].get('values', 0):.2f} (values) and {method['evidence_bar'].get('spectrum', 0):.2f} "
+               "(spectrum), the bars at which most quotes were right on transcripts the tagger had not seen."
+               if method["calibrated"] else ", uncalibrated for this codebook."),
+            "- Tags describe what was talked about, not how the session was run: a facilitator explaining "
+            "\"doing with\" is not the session doing with."]
     out += [f"- {_cell(note)}" for note in method["notes"]]
     return "\n".join(out) + "\n"
