@@ -89,22 +89,23 @@ def _codes(codebook: Any) -> dict[str, list[dict[str, str]]]:
 
 def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list[dict[str, Any]]:
     """For each code: its strongest passages (quoted, with speaker and time) and the floor."""
-    found: dict[str, list[tuple[float, dict[str, Any]]]] = {}
+    found: dict[str, list[tuple[float, dict[str, Any], str]]] = {}
     for passage in tags["passages"]:
-        # Only tags over the evidence bar (chosen for precision across transcripts) are quoted.
-        bar = tags.get("evidence_bar") or {}
-        labelled = [(tag["label"], tag["score"]) for tag in passage["values"] if tag["score"] >= bar.get("values", 0)]
-        if passage["spectrum"] and passage["spectrum"]["score"] >= bar.get("spectrum", 0):
-            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"]))
-        for label, score in labelled:
-            found.setdefault(label, []).append((score, passage))
+        labelled = [(tag["label"], tag["score"], "values") for tag in passage["values"]]
+        if passage["spectrum"]:
+            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"], "spectrum"))
+        for label, score, group in labelled:
+            found.setdefault(label, []).append((score, passage, group))
     order = [code["id"] for group in _codes(codebook).values() for code in group] or sorted(found)
     names = {code["id"]: code["label"] for group in _codes(codebook).values() for code in group}
     evidence = []
     for label in order:
         if label not in found:
             continue
-        best = sorted(found[label], key=lambda item: -item[0])[:per_code]
+        # Only tags over the evidence bar (chosen for precision across transcripts) are quoted.
+        bar = tags.get("evidence_bar") or {}
+        best = sorted(((score, passage) for score, passage, group in found[label] if score >= bar.get(group, 0.0)),
+                      key=lambda item: -item[0])[:per_code]
         floor = tags["floor_by_code"].get(label, {})
         evidence.append({
             "id": label,

@@ -54,6 +54,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Evidence", ""]
     for item in data["evidence"]:
         out += [f"### {_cell(item['label'])}", ""]
+        if not item["quotes"]:
+            out += ["No passage is probable enough to quote (none over the evidence bar).", ""]
         for quote in item["quotes"]:
             out += [f"> {_cell(quote['text'])}", ">", f"> — {_cell(quote['speaker'])}, at {quote['at']} "
                     f"(lines {quote['lines']}, score {quote['score']})", ""]

@@ -167,7 +167,7 @@ def build_tables(transcripts: Sequence[LabelledTranscript], tagger: Tagger) -> d
                 numbers = [number for number, _, _ in sorted(item.rows)]
                 passages = [_renumber(passage, numbers) for passage in passages]
             passages_of.append(passages)
-    signals = Tagger._signals_many(tagger, passages_of)
+    signals = tagger._signals_many(passages_of)
     tables: dict[str, Any] = {"names": [item.name for item in transcripts]}
     files, passage_ids, per_group = [], [], {group: ([], [], []) for group in GROUPS}
     offset = 0
@@ -362,12 +362,11 @@ def loto(tables: dict[str, Any], *, log: Any = None) -> dict[str, Any]:
         for inputs in INPUTS:
             for l2 in PENALTIES:
                 raw = out_of_fold(X, Y, M, files, inputs=inputs, l2=l2)
-                predicted, probability, _ = _held_out_decisions(raw, Y, M, files, passages, group)
-                settings[(inputs, l2)] = (macro(f1_per_code(predicted, Y, M)), raw, predicted, probability)
+                predicted, probability, bars = _held_out_decisions(raw, Y, M, files, passages, group)
+                settings[(inputs, l2)] = (macro(f1_per_code(predicted, Y, M)), raw, predicted, probability, bars)
                 if log:
                     log(f"  {group}: inputs={inputs} l2={l2}: pooled macro-F1 {settings[(inputs, l2)][0]:.3f}")
-        (inputs, l2), (score, raw, predicted, probability) = max(settings.items(), key=lambda item: item[1][0])
-        _, _, bars = _held_out_decisions(raw, Y, M, files, passages, group)
+        (inputs, l2), (_, raw, predicted, probability, bars) = max(settings.items(), key=lambda item: item[1][0])
         right = quoted = 0
         for file, bar in bars.items():
             rows = files == file
