@@ -74,6 +74,8 @@ def test_the_curve_is_monotone_and_says_what_fraction_was_right():
     assert ys == sorted(ys) and xs == sorted(xs)
     assert apply_curve(0.9, (xs, ys)) == pytest.approx(0.9, abs=0.12)
     assert apply_curve(0.1, (xs, ys)) == pytest.approx(0.1, abs=0.12)
+    perfect = isotonic(np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True]))
+    assert 0.0 < min(perfect[1]) and max(perfect[1]) < 1.0  # four tags prove no certainty
 
 
 def test_every_transcript_weighs_the_same_and_a_flood_of_positives_counts_less():

@@ -2,13 +2,16 @@
 
 Numpy only, so tagging needs no learning library at run time and the fit is deterministic:
 
-* ``head_inputs``: what a code's regression sees — its own signals (``own``), or its own plus the
+* ``head_inputs``: what a code's regression sees — its own signals (``own``); its own plus the
   similarity, context and key-phrase signals of every code of its group (``group``), so a head can
-  learn that a passage close to a rival code is less likely to be this one;
+  learn that a passage close to a rival code is less likely to be this one; or only its context
+  similarity and key phrases in and around the passage (``context``: fewer inputs, less to
+  over-fit to the training transcripts' topics);
 * ``fit_logistic``: weighted, L2-penalised logistic regression by Newton steps, standardisation
   folded into the weights so inference needs the raw inputs only;
 * ``isotonic``: a monotone map from the head's score to the fraction of such tags that were right
-  (pool-adjacent-violators on out-of-fold scores), kept as a few knots and interpolated.
+  (pool-adjacent-violators on out-of-fold scores, each block's fraction with one right and one wrong
+  tag added, so no tag is ever certain), kept as knots and interpolated.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 #: Which signals feed each code's regression (chosen per group by leave-one-transcript-out).
-INPUTS = ("own", "group")
+INPUTS = ("own", "group", "context")
 #: Columns of ``FEATURES`` every code of the group contributes under ``group`` inputs:
 #: similarity, context similarity and key phrases.
 _GROUP_COLUMNS = (0, 1, 3)
+#: Columns of ``FEATURES`` under ``context`` inputs: context similarity, key phrases, key phrases around.
+_CONTEXT_COLUMNS = [1, 3, 4]
 
 
 def head_inputs(table: Any, index: int, inputs: str) -> Any:
@@ -29,6 +34,8 @@ def head_inputs(table: Any, index: int, inputs: str) -> Any:
     own = table[:, index, :]
     if inputs == "own":
         return own
+    if inputs == "context":
+        return own[:, _CONTEXT_COLUMNS]
     shared = [table[:, :, column] for column in _GROUP_COLUMNS]
     return np.concatenate([own, *shared], axis=1)
 
@@ -81,13 +88,16 @@ def isotonic(scores: Any, truth: Any) -> tuple[list[float], list[float]]:
             ends[-1] = end
     if len(x) == 0:
         return [0.0, 1.0], [0.0, 0.0]
+    # A block's fraction counts one right and one wrong tag more (Laplace): a top block of six
+    # right tags says 0.88, not a certainty of 1.00 that no transcript bears out; kept monotone.
+    fractions = np.maximum.accumulate([(total + 1.0) / (count + 2.0) for total, count in zip(sums, counts)])
     # Each block's first and last score carry its fraction: the step function, with straight
     # lines between blocks where interpolation needs them.
     xs, ys, start = [], [], 0
-    for total, count, end in zip(sums, counts, ends):
+    for fraction, end in zip(fractions, ends):
         for position in dict.fromkeys((start, end)):
             xs.append(round(float(x[position]), 6))
-            ys.append(round(float(total / count), 4))
+            ys.append(round(float(fraction), 4))
         start = end + 1
     return xs, ys
 
