@@ -16,7 +16,7 @@ from transcript_lens.tagging.calibrate import (build_tables, calibrate, loto, ou
 from transcript_lens.tagging.codebook import load_codebook
 from transcript_lens.tagging.head import apply_curve, fit_logistic, isotonic, logistic
 from transcript_lens.tagging.passages import Passage
-from transcript_lens.tagging.tagger import Tagger, calibration_beside
+from transcript_lens.tagging.tagger import Calibration, Tagger, calibration_beside, calibration_for
 
 from .test_tagging import TINY, HashingEmbedder
 
@@ -153,12 +153,20 @@ def test_calibration_validates_across_transcripts_and_is_deterministic(tmp_path)
     assert tagging.calibrated and all(0.0 <= tag.score <= 1.0 for t in tagging.passages for tag in t.values)
 
 
-def test_the_calibrate_command_writes_beside_the_codebook(tmp_path):
+def test_the_calibrate_command_writes_beside_the_codebook(tmp_path, monkeypatch):
+    import transcript_lens.tagging.embedder as embedder
+
+    monkeypatch.setattr(embedder, "load_embedder", lambda model=None: HashingEmbedder())
     book = tmp_path / "mine.yaml"
     book.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
     labels = [str(labelled_transcript(tmp_path, f"s{n}", seed=n)) for n in range(3)]
     missing = CliRunner().invoke(main, ["calibrate", *labels])
     assert missing.exit_code == 2 and "give --codebook FILE" in missing.stderr
+    result = CliRunner().invoke(main, ["calibrate", *labels, "--codebook", str(book)])
+    assert result.exit_code == 0, result.stderr
+    assert "| values | kindness |" in result.stdout and f"Wrote {tmp_path / 'mine.calibration.json'}" in result.stdout
+    fitted = Calibration.load(tmp_path / "mine.calibration.json")
+    assert fitted.codebook == load_codebook(book).digest and calibration_for(load_codebook(book)) == fitted
 
 
 def test_the_loto_report_names_the_baselines(tmp_path):
