@@ -14,7 +14,7 @@ from transcript_lens.model import Cue
 from transcript_lens.tagging.codebook import load_codebook
 from transcript_lens.tagging.embedder import cached_encode
 from transcript_lens.tagging.passages import Passage, build_passages
-from transcript_lens.tagging.tagger import Calibration, Tagger
+from transcript_lens.tagging.tagger import Calibration, Tagger, calibration_beside, calibration_for
 
 from .conftest import FIXTURES
 
@@ -67,14 +67,46 @@ def test_asr_corrections_apply_before_embedding():
     assert tagger.clean("This is Code Production at work") == "This is co-production at work"
 
 
+def _flat_calibration(book, *, model="hashing-test", codebook=None, bias=0.0, threshold=0.6):
+    """A calibration whose heads ignore the signals: every score is ``curve(sigmoid(bias))``."""
+    identity = [[0.0, 1.0], [0.0, 1.0]]
+    groups = {group: {"inputs": "own", "threshold": threshold, "evidence_bar": threshold + 0.1,
+                      "codes": {code.id: {"weights": [0.0] * 7, "bias": bias, "curve": identity}
+                                for code in book.group(group)}} for group in ("values", "spectrum")}
+    return Calibration(model=model, codebook=codebook or book.digest, groups=groups)
+
+
 def test_a_calibration_for_another_codebook_is_not_used():
     book = load_codebook(TINY)
-    other = Calibration(model="hashing-test", codebook="not-this-one", weights={}, bias={}, threshold={})
+    other = _flat_calibration(book, codebook="not-this-one")
     assert Tagger(book, HashingEmbedder(), calibration=other, corrections={}).calibration is None
-    same = Calibration(model="hashing-test", codebook=book.digest, weights={"values": [0] * 7, "spectrum": [0] * 7},
-                       bias={}, threshold={"values": 0.6, "spectrum": 0.6})
-    tagging = Tagger(book, HashingEmbedder(), calibration=same, corrections={}).tag([passage("kindness", 1)])
+    tagging = Tagger(book, HashingEmbedder(), calibration=_flat_calibration(book), corrections={}).tag([passage("kindness", 1)])
     assert tagging.calibrated and tagging.passages[0].values == ()  # sigmoid(0) = 0.5 < 0.6
+    assert tagging.evidence_bar == {"values": 0.7, "spectrum": 0.7}
+
+
+def test_calibrated_scores_are_the_curve_of_the_head():
+    book = load_codebook(TINY)
+    fitted = _flat_calibration(book, bias=2.0, threshold=0.5)
+    for code in fitted.groups["values"]["codes"].values():
+        code["curve"] = [[0.0, 0.5, 0.9, 1.0], [0.0, 0.1, 0.3, 0.3]]  # sigmoid(2) = 0.881 -> ~0.29
+    tagging = Tagger(book, HashingEmbedder(), calibration=fitted, corrections={}).tag([passage("kindness", 1)])
+    assert tagging.passages[0].values == ()  # the probability, not the raw 0.88, meets the threshold
+    assert tagging.passages[0].spectrum is not None and tagging.passages[0].spectrum.score == pytest.approx(0.881, abs=1e-3)
+
+
+def test_a_codebook_finds_its_own_calibration_beside_it(tmp_path):
+    book_file = tmp_path / "mine.yaml"
+    book_file.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
+    book = load_codebook(book_file)
+    assert calibration_for(book) is None or calibration_for(book).codebook != book.digest
+    _flat_calibration(book).save(calibration_beside(book_file))
+    assert calibration_beside(book_file).name == "mine.calibration.json"
+    assert calibration_for(book).codebook == book.digest
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"model": "x"}', encoding="utf-8")
+    with pytest.raises(OptionError, match=r"broken.json: is not a tagger calibration"):
+        Calibration.load(broken)
 
 
 def test_codebook_embeddings_are_cached_on_disk():

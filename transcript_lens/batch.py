@@ -523,9 +523,7 @@ def _anonymised(job: Job, result: tuple[Any, Any, Any], pseudonymiser: Any, sett
 def _calibration_digest(tagger: Any) -> str:
     if tagger is None or tagger.calibration is None:
         return ""
-    calibration = tagger.calibration
-    return hashlib.sha256(json.dumps([calibration.weights, calibration.bias, calibration.threshold],
-                                     sort_keys=True).encode()).hexdigest()[:12]
+    return tagger.calibration.digest
 
 
 def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any, *, key: str,

@@ -374,14 +374,14 @@ def _tagger(codebook_path, model, device, pipeline):
     """The codebook, the embedding model and the lemma pipeline, each loaded once."""
     from .tagging.codebook import load_codebook
     from .tagging.embedder import load_embedder
-    from .tagging.tagger import Calibration, Tagger
+    from .tagging.tagger import Tagger, calibration_for
 
     codebook = load_codebook(codebook_path)
     with _status("Loading the embedding model…"):
         embedder = load_embedder(model, device=device)
         from .nlp import blank_pipeline
 
-        return Tagger(codebook, embedder, nlp=blank_pipeline(), calibration=Calibration.load())
+        return Tagger(codebook, embedder, nlp=blank_pipeline(), calibration=calibration_for(codebook))
 
 
 def _status(message: str):
@@ -684,6 +684,49 @@ def codebook_check(file):
         examples = sum(len(code.examples) for code in book.codes)
         _emit(f"{file}: OK — {len(book.values)} values, {len(book.spectrum)} spectrum positions, "
               f"{examples} example statements, {len(book.none)} 'none' statements\n")
+        return 0
+
+    _run(action)
+
+
+@main.command("calibrate")
+@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The codebook the labels use; the calibration is written beside it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Where to write the calibration [default: CODEBOOK.calibration.json beside the codebook].")
+@click.option("--model", metavar="PATH", help="A sentence-transformers model on disk [default: all-MiniLM-L6-v2].")
+def calibrate_command(labels, codebook_path, output, model):
+    """Fit the tagger on your own labelled transcripts, validated leave-one-transcript-out.
+
+    Each LABELS.tsv has the columns line, values, spectrum (see docs/tagging.md) and the transcript
+    beside it (NAME.tags.tsv next to NAME.txt, .vtt …). Prints the per-code figures; tag, report and
+    batch then use the calibration beside the codebook.
+
+    \b
+    Example:
+      transcript-lens calibrate s1.tags.tsv s2.tags.tsv s3.tags.tsv --codebook my_codebook.yaml
+    """
+
+    def action() -> int:
+        from pathlib import Path
+
+        from .errors import OptionError
+        from .tagging.calibrate import calibrate
+        from .tagging.codebook import load_codebook
+        from .tagging.embedder import load_embedder
+        from .tagging.tagger import calibration_beside
+
+        if output is None and codebook_path is None:
+            raise OptionError("give --codebook FILE (the calibration is written beside it) or -o PATH",
+                              hint="the shipped codebook's calibration is rebuilt by "
+                                   "`python -m transcript_lens.tagging.calibrate --write`")
+        book = load_codebook(codebook_path)
+        with _status("Embedding the labelled transcripts…"):
+            fitted, table = calibrate(labels, codebook=book, embedder=load_embedder(model))
+        target = Path(output) if output else calibration_beside(codebook_path)
+        _write_whole(target, fitted.to_json())
+        _emit(table + f"\n\nWrote {target}\n")
         return 0
 
     _run(action)

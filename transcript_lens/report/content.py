@@ -140,22 +140,28 @@ def _codes(codebook: Any) -> dict[str, list[dict[str, str]]]:
 
 def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list[dict[str, Any]]:
     """For each code: its strongest passages (quoted, with speaker and time) and the floor."""
-    found: dict[str, list[tuple[float, dict[str, Any]]]] = {}
+    found: dict[str, list[tuple[float, dict[str, Any], str]]] = {}
     for passage in tags["passages"]:
-        labelled = [(tag["label"], tag["score"]) for tag in passage["values"]]
+        labelled = [(tag["label"], tag["score"], "values") for tag in passage["values"]]
         if passage["spectrum"]:
-            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"]))
-        for label, score in labelled:
-            found.setdefault(label, []).append((score, passage))
+            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"], "spectrum"))
+        for label, score, group in labelled:
+            found.setdefault(label, []).append((score, passage, group))
     order = [code["id"] for group in _codes(codebook).values() for code in group] or sorted(found)
+    names = {code["id"]: code["label"] for group in _codes(codebook).values() for code in group}
     evidence = []
     for label in order:
         if label not in found:
             continue
-        best = sorted(found[label], key=lambda item: -item[0])[:per_code]
+        # Only tags over the evidence bar (chosen for precision across transcripts) are quoted.
+        bar = tags.get("evidence_bar") or {}
+        best = sorted(((score, passage) for score, passage, group in found[label] if score >= bar.get(group, 0.0)),
+                      key=lambda item: -item[0])[:per_code]
         floor = tags["floor_by_code"].get(label, {})
         evidence.append({
-            "label": label,
+            "id": label,
+            # People read the codebook's words ("Value all participants …"), never its ids.
+            "label": names.get(label, label),
             "passages": len(found[label]),
             "facilitator_share": percent(floor.get("facilitator_share")),
             "participants_share": percent(floor.get("participants_share")),
@@ -236,6 +242,8 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any], c
         "model": tags["model"],
         "codebook": tags["codebook"],
         "calibrated": tags["calibrated"],
+        "validation": (calibration.evaluation.get("method") or "cross-validated") if calibration is not None else "",
+        "evidence_bar": tags.get("evidence_bar") or {},
         "values_f1": figures.get("values", {}).get("head"),
         "spectrum_f1": figures.get("spectrum", {}).get("head"),
     }

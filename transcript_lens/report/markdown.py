@@ -108,6 +108,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Evidence", ""]
     for item in data["evidence"]:
         out += [f"### {_text(item['label'])}", ""]
+        if not item["quotes"]:
+            out += ["No passage is probable enough to quote (none over the evidence bar).", ""]
         for quote in item["quotes"]:
             out += [f"> {_text(quote['text'])}", ">", f"> — {_text(quote['speaker'])}, at {quote['at']} "
                     f"(lines {quote['lines']}, score {quote['score']})", ""]
@@ -130,7 +132,12 @@ def render_markdown(data: dict[str, Any]) -> str:
             "- Speakers: " + (f"inferred from the text and timing (mean confidence {method['inference_confidence']:.2f})."
                               if method["inferred"] else "as named in the file."),
             f"- Tags: codebook \"{_text(method['codebook'])}\", model {_text(method['model'])}"
-            + (f", calibrated; cross-validated macro-F1 {method['values_f1']} (values), {method['spectrum_f1']} (spectrum)."
-               if method["calibrated"] else ", uncalibrated for this codebook.")]
+            + (f", calibrated; {method['validation']} macro-F1 {method['values_f1']} (values), "
+               f"{method['spectrum_f1']} (spectrum). Scores are probabilities; evidence quotes only tags at or over "
+               f"{method['evidence_bar'].get('values', 0):.2f} (values) and {method['evidence_bar'].get('spectrum', 0):.2f} "
+               "(spectrum), the bars at which most quotes were right on transcripts the tagger had not seen."
+               if method["calibrated"] else ", uncalibrated for this codebook."),
+            "- Tags describe what was talked about, not how the session was run: a facilitator explaining "
+            "\"doing with\" is not the session doing with."]
     out += [f"- {_text(note)}" for note in method["notes"]]
     return "\n".join(out) + "\n"

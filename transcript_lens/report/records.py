@@ -201,6 +201,9 @@ def tag_record(analysis: Analysis, tagging) -> dict[str, Any]:
         "model": tagging.model,
         "codebook": tagging.codebook,
         "calibrated": tagging.calibrated,
+        # Scores are calibrated probabilities (the fraction of such tags right across transcripts);
+        # reports quote as evidence only tags at or above the bar of their group.
+        "evidence_bar": dict(tagging.evidence_bar),
         "passages": [{
             "start": _round(tagged.passage.start),
             "end": _round(tagged.passage.end),

@@ -13,11 +13,14 @@ For every passage and code the tagger computes a few signals (``FEATURES``):
 * ``standout`` / ``context_standout``: how far this code's similarity stands above the mean of
   its group, so a passage close to everything is not tagged with everything.
 
-A calibrated logistic head (weights per group, a bias per code, a threshold per group; fitted by
-``python -m transcript_lens.tagging.calibrate`` and stored in ``models/tagger_calibration.json``)
-turns the signals into a score in [0, 1]. Values are multi-label (every code over the threshold);
-the spectrum is single-label (the best code, if over the threshold) with its mode. A codebook the
-calibration was not fitted on falls back to the similarity alone and says so (``calibrated``).
+A head fitted on labelled transcripts (``head.py``; fitted and validated leave-one-transcript-out by
+``transcript_lens.tagging.calibrate``, stored in ``models/tagger_calibration.json``) turns each
+code's signals into a probability: a logistic regression per code, then a curve from its score to
+the fraction of such tags that were right on transcripts the head had not seen. Values are
+multi-label (every code over the group's threshold); the spectrum is single-label (the most
+probable position, if over the threshold) with its mode. Reports quote as evidence only tags over
+a higher bar, chosen for precision. A codebook the calibration was not fitted on falls back to the
+similarity alone and says so (``calibrated``); ``transcript-lens calibrate`` fits one for it.
 Texts are embedded in one ``encode`` call; codebook embeddings are cached on disk.
 """
 
@@ -31,8 +34,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from ..errors import OptionError
 from .codebook import Code, Codebook, load_asr_corrections
 from .embedder import Embedder, cached_encode
+from .head import apply_curve, head_inputs, logistic
 from .passages import Passage
 
 FEATURES = ("similarity", "context", "none", "keywords", "context_keywords", "standout", "context_standout")
@@ -65,32 +70,74 @@ class Tagging:
     codebook: str
     calibrated: bool
     passages: tuple[TaggedPassage, ...]
+    #: Per group, the probability a tag needs to be quoted as evidence (chosen for precision).
+    evidence_bar: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The fitted head: ``weights[group]`` over ``FEATURES``, ``bias[code id]``, ``threshold[group]``."""
+    """The fitted head, per group: ``inputs`` (``own`` or ``group``, see ``head.py``), for each
+    code its logistic ``weights`` and ``bias`` and the ``curve`` from score to the fraction of
+    such tags that were right in leave-one-transcript-out validation; the group's ``threshold``
+    (on that probability) to tag, and its ``evidence_bar`` to quote a passage as evidence."""
 
     model: str
     codebook: str
-    weights: dict[str, list[float]]
-    bias: dict[str, float]
-    threshold: dict[str, float]
+    groups: dict[str, dict[str, Any]]
     evaluation: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Calibration | None":
+        """The calibration at ``path`` (default: the shipped one); None when there is none."""
         file = Path(path) if path is not None else Path(str(files("transcript_lens.models") / "tagger_calibration.json"))
         if not file.is_file():
+            if path is not None:
+                raise OptionError("calibration file not found", path=file,
+                                  hint="give a file written by `transcript-lens calibrate`")
             return None
-        data = json.loads(file.read_text(encoding="utf-8"))
-        return cls(model=data["model"], codebook=data["codebook"], weights=data["weights"], bias=data["bias"],
-                   threshold=data["threshold"], evaluation=data.get("evaluation", {}))
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            return cls(model=data["model"], codebook=data["codebook"], groups=data["groups"],
+                       evaluation=data.get("evaluation", {}))
+        except (ValueError, KeyError, TypeError):
+            raise OptionError("is not a tagger calibration (or was written by an older version)", path=file,
+                              hint="rewrite it with `transcript-lens calibrate`") from None
+
+    def to_json(self) -> str:
+        data = {"model": self.model, "codebook": self.codebook, "features": list(FEATURES), "groups": self.groups,
+                "evaluation": self.evaluation}
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     def save(self, path: str | Path) -> None:
-        data = {"model": self.model, "codebook": self.codebook, "features": list(FEATURES), "weights": self.weights,
-                "bias": self.bias, "threshold": self.threshold, "evaluation": self.evaluation}
-        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @property
+    def digest(self) -> str:
+        """Names this head (batch caches key on it)."""
+        import hashlib
+
+        return hashlib.sha256(json.dumps([self.model, self.codebook, self.groups], sort_keys=True)
+                              .encode()).hexdigest()[:12]
+
+    def threshold(self, group: str) -> float:
+        return float(self.groups[group]["threshold"])
+
+    def evidence_bar(self, group: str) -> float:
+        return float(self.groups[group].get("evidence_bar", self.groups[group]["threshold"]))
+
+
+def calibration_beside(codebook_path: str | Path) -> Path:
+    """Where ``transcript-lens calibrate`` writes, and the tagger looks for, a codebook's own
+    calibration: ``my_codebook.yaml`` → ``my_codebook.calibration.json``."""
+    path = Path(codebook_path)
+    return path.with_name(path.stem + ".calibration.json")
+
+
+def calibration_for(codebook: Codebook) -> Calibration | None:
+    """The codebook's own calibration when one lies beside it, else the shipped one (which the
+    tagger uses only if it was fitted on this very codebook)."""
+    beside = calibration_beside(codebook.source)
+    return Calibration.load(beside) if beside.is_file() else Calibration.load()
 
 
 @dataclass(frozen=True)
@@ -197,18 +244,28 @@ class Tagger:
         return Signals(codes=codes, features=features, evidence=evidence)
 
     def scores(self, signals: Signals, group: str) -> Any:
-        """(passages × codes) scores in [0, 1]."""
+        """(passages × codes) in [0, 1]: with a calibration, the probability that the tag is right
+        (the fraction of such tags that were right across transcripts); without, the bare context
+        similarity."""
         import numpy as np
 
         table = signals.features[group]
         if self.calibration is None:
             return np.clip(table[:, :, 1], 0.0, 1.0)
-        weights = np.asarray(self.calibration.weights[group], dtype=np.float32)
-        bias = np.asarray([self.calibration.bias.get(code.id, 0.0) for code in signals.codes[group]], dtype=np.float32)
-        return 1.0 / (1.0 + np.exp(-(table @ weights + bias)))
+        fitted = self.calibration.groups[group]
+        scores = np.zeros(table.shape[:2])
+        for index, code in enumerate(signals.codes[group]):
+            head = fitted["codes"][code.id]
+            raw = logistic(head_inputs(table, index, fitted["inputs"]), head["weights"], head["bias"])
+            scores[:, index] = apply_curve(raw, head["curve"])
+        return scores
 
     def threshold(self, group: str) -> float:
-        return self.calibration.threshold[group] if self.calibration else _FALLBACK_THRESHOLD[group]
+        return self.calibration.threshold(group) if self.calibration else _FALLBACK_THRESHOLD[group]
+
+    def evidence_bar(self, group: str) -> float:
+        """The probability a tag needs before a report quotes its passage as evidence."""
+        return self.calibration.evidence_bar(group) if self.calibration else _FALLBACK_THRESHOLD[group]
 
     def tag(self, passages: Sequence[Passage], *, source: str = "") -> Tagging:
         return self._tag(passages, self.signals(passages), source)
@@ -240,7 +297,8 @@ class Tagger:
                                    code.examples[signals.evidence["spectrum"][index, position]], mode=code.mode)
             tagged.append(TaggedPassage(passage, tuple(sorted(values, key=lambda tag: -tag.score)), spectrum))
         return Tagging(source=source, model=self.embedder.name, codebook=self.codebook.name,
-                       calibrated=self.calibration is not None, passages=tuple(tagged))
+                       calibrated=self.calibration is not None, passages=tuple(tagged),
+                       evidence_bar={group: round(self.evidence_bar(group), 4) for group in ("values", "spectrum")})
 
     def _keyword_counts(self, texts: Sequence[str]) -> dict[str, Any]:
         return keyword_counts(texts, self.codebook, self.nlp, self._matcher)
