@@ -53,6 +53,8 @@ class BatchSettings:
     text: bool = True
     anonymise: bool = False
     places: bool = False
+    #: The facilitator share aimed for (None: the default, 40%).
+    target: float | None = None
 
     def digest(self, *, codebook_digest: str = "", calibration: str = "") -> str:
         from . import __version__
@@ -61,7 +63,8 @@ class BatchSettings:
         data = {"version": __version__, "facilitators": list(self.facilitators), "roles": self.roles,
                 "aliases": aliases, "gap": self.gap, "infer": self.infer, "tags": self.tags,
                 "codebook": codebook_digest, "model": self.model or "default", "calibration": calibration,
-                "text": self.text, "anonymise": self.anonymise, "places": self.places}
+                "text": self.text, "anonymise": self.anonymise, "places": self.places,
+                **({"target": self.target} if self.target is not None else {})}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -389,7 +392,8 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         if progress:
             progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
-                   "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {})}
+                   "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {}),
+                   **({"target": settings.target} if settings.target is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
         extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None,

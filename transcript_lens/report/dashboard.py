@@ -207,7 +207,7 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
     points = [(s["number"], s["facilitator_share"] * 100) for s in sessions if s["facilitator_share"] is not None]
     if not points:
         return None
-    figure = charts._figure(7, 2.6)
+    figure = charts._figure(2.6)
     axes = figure.subplots()
     axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=charts.OKABE_ITO[0], linewidth=1.2)
     axes.axhline(target * 100, color=charts.OKABE_ITO[5], linestyle="--", linewidth=1)
@@ -222,7 +222,7 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
 def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
     if all(s["gini"] is None for s in sessions):
         return None
-    figure = charts._figure(7, 2.4)
+    figure = charts._figure(2.4)
     axes = figure.subplots()
     for s in sessions:
         if s["gini"] is None:
@@ -241,7 +241,7 @@ def silent_chart(sessions: list[dict[str, Any]]) -> str | None:
         return None
     from matplotlib.ticker import MaxNLocator
 
-    figure = charts._figure(7, 2.4)
+    figure = charts._figure(2.4)
     axes = figure.subplots()
     top = max(s["silent_attendees"] or 0 for s in sessions)
     for s in sessions:
