@@ -512,6 +512,8 @@ def _write_whole(target, text: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False), metavar="DIR", help="Also write one Parquet file per table here.")
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes for reading and airtime (0: in this process).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Leave out files whose path or name matches GLOB, e.g. '*.md' (repeatable).")
 @click.option("--facilitator", "facilitators", multiple=True, metavar="NAME", help="Facilitator name (repeatable).")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE", help="A speaker's role (repeatable).")
 @click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE", help="Name variants to merge.")
@@ -534,7 +536,8 @@ def _write_whole(target, text: str) -> None:
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
-def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, target, tags, no_text, anonymise,
+def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attendees_dir, infer, target, tags, no_text,
+          anonymise,
           anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device):
     """Analyse folders of recorded sessions into one database (turns, airtime, tags).
 
@@ -571,7 +574,8 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         reporter = _BatchProgress()
         try:
             summary = run_batch(paths, db=db, settings=settings, engine=runner, attendees_dir=attendees_dir,
-                                tagger_factory=tagger_factory, progress=reporter.update, pseudonymiser=pseudonymiser)
+                                tagger_factory=tagger_factory, progress=reporter.update, pseudonymiser=pseudonymiser,
+                                exclude=exclude)
         finally:
             reporter.close()
             if engine == "dask":
@@ -585,8 +589,13 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
                 export_parquet(connection, out)
             finally:
                 connection.close()
-        click.echo(f"{summary.analysed} analysed, {summary.skipped} already done, {summary.failed} failed, "
+        click.echo(f"{summary.analysed} analysed, {summary.skipped} already done, {len(summary.duplicates)} "
+                   f"duplicate(s), {len(summary.not_transcripts)} not transcripts (skipped), {summary.failed} failed, "
                    f"{summary.companions} companion files; {summary.passages} passages tagged; results in {db}")
+        for path, original in summary.duplicates:
+            click.echo(f"skipped: {path}: duplicate of {original}", err=True)
+        for path, why in summary.not_transcripts:
+            click.echo(f"skipped: {path}: {why}", err=True)
         for path, reason in summary.failures:
             click.echo(f"failed: {reason}", err=True)
         return EXIT_INPUT if summary.failed else 0
@@ -595,41 +604,51 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
 
 
 class _BatchProgress:
-    """A rich progress bar (counts, rate, time left) on a terminal; plain lines otherwise."""
+    """Progress of a batch on stderr: a bar on a terminal, plain lines otherwise. It counts the
+    transcripts of this run that are done (stored or failed) out of those to do, and those read;
+    time left comes from the pace of the files done so far, and is not guessed before the first."""
 
     def __init__(self) -> None:
         self.bar = None
         self.task = None
         self.started = 0.0
 
-    def update(self, path: str, summary, total: int) -> None:
+    def update(self, event: str, summary, total: int) -> None:
         import time
 
-        if path == "start":
+        if event == "start":
             self.started = time.monotonic()
+            click.echo(f"transcript-lens: {total} transcript(s) to analyse, {summary.skipped} already done", err=True)
             if sys.stderr.isatty() and total:
                 from rich.console import Console
-                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                           TimeRemainingColumn)
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-                self.bar = Progress(TextColumn("[bold]transcripts"), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                self.bar = Progress(TextColumn("[bold]transcripts done"), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn("{task.fields[read]}"), TimeElapsedColumn(), TextColumn("{task.fields[left]}"),
                                     console=Console(stderr=True))
-                self.task = self.bar.add_task("batch", total=total, rate="")
+                self.task = self.bar.add_task("batch", total=total, read="", left="")
                 self.bar.start()
-            else:
-                click.echo(f"{total} transcript(s) to analyse, {summary.skipped} already done", err=True)
             return
-        done = summary.analysed + summary.failed
+        done = summary.finished
+        left = _time_left(time.monotonic() - self.started, done, total)
         if self.bar is not None:
-            elapsed = max(1e-6, time.monotonic() - self.started)
-            self.bar.update(self.task, completed=done, rate=f"{done / elapsed * 60:.1f} files/min")
+            self.bar.update(self.task, completed=done, read=f"read {summary.read}/{total}", left=left)
+        elif event == "read":
+            click.echo(f"transcript-lens: read {summary.read}/{total}, done {done}/{total}", err=True)
         else:
-            click.echo(f"[{done}] {path}", err=True)
+            click.echo(f"transcript-lens: done {done}/{total}: {event}{'; ' + left if left else ''}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _time_left(elapsed: float, done: int, total: int) -> str:
+    """Time left at the pace so far; empty before the first file is done (no pace yet) or after the last."""
+    if done <= 0 or done >= total:
+        return ""
+    seconds = elapsed / done * (total - done)
+    return "under a minute left" if seconds < 60 else f"about {round(seconds / 60):d} min left"
 
 
 @main.command("batch-report")

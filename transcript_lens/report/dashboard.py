@@ -36,9 +36,10 @@ def render_dashboard(db_path: str | Path) -> str:
     database, a newer schema, and a database holding neither sessions nor failures.
     """
     data = dashboard_data(db_path)
-    sessions = data["sessions"]
-    figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
-               "silent": silent_chart(sessions)} if sessions else {}
+    # The charts are a time series: an undated session has no place on it (the tables list it).
+    dated = [s for s in data["sessions"] if s["date"]]
+    figures = {"facilitator": facilitator_chart(dated, data["target"]), "gini": gini_chart(dated),
+               "silent": silent_chart(dated)} if dated else {}
     return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
@@ -68,9 +69,14 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
     if not sessions and not failures:
         raise OptionError("holds no sessions and no failures", path=db_path,
                           hint="run `transcript-lens batch ... --db FILE` first")
+    stems = [Path(session["path"] or "").stem for session in sessions]
     for number, session in enumerate(sessions, start=1):
         session["number"] = number
-        session["label"] = session["title"] or Path(session["path"] or "").stem or session["session_id"]
+        session["label"] = session["title"] or _label(session, stems) or session["session_id"]
+        if session["attendees"] is None:
+            session["silent_attendees"] = None  # no attendee list: silence is unknown, not zero
+    for failure in failures:
+        failure["reason"] = plain_words(failure["reason"])
     return {
         "source": Path(db_path).name,
         "target": DEFAULT_TARGET,
@@ -85,6 +91,20 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
                    "bases": sorted({s["basis"] for s in sessions if s["basis"]}),
                    "undated": sum(1 for s in sessions if not s["date"])},
     }
+
+
+def _label(session: dict[str, Any], stems: list[str]) -> str:
+    """An untitled session's name: its file's stem, with its folder when other files share the stem
+    (Zoom saves every recording's text as ``transcript.vtt`` in its own folder)."""
+    path = Path(session["path"] or "")
+    if stems.count(path.stem) > 1 and path.parent.name:
+        return f"{path.parent.name}/{path.stem}"
+    return path.stem
+
+
+def plain_words(text: str | None) -> str:
+    """A recorded reason as a page shows it: command names in quotes, not in Markdown backticks."""
+    return re.sub(r"`+([^`]*)`+", "‘\\1’", text or "")
 
 
 def _rows(connection: Any, query: str) -> list[dict[str, Any]]:
@@ -110,7 +130,7 @@ def _ranked(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "facilitator_share": percent(s["facilitator_share"]),
              "participants_share": percent(s["participants_share"]),
              "gini": "–" if s["gini"] is None else f"{s['gini']:.2f}",
-             "silent_attendees": _or_dash(s["silent_attendees"]),
+             "silent_attendees": "unknown" if s["silent_attendees"] is None else s["silent_attendees"],
              "inferred": {True: "yes", False: "no"}.get(s["speakers_inferred"], "–")} for s in order]
 
 
@@ -146,8 +166,11 @@ def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int],
             groups[-1]["span"] += 1
         else:
             groups.append({"name": name, "span": 1})
+    from ..tagging.codebook import load_codebook
+
+    labels = {code.id: code.label for code in load_codebook().codes}  # a label, never a code's id
     for column in columns:
-        column["name"] = column["code"].replace("_", " ")
+        column["name"] = labels.get(column["code"], column["code"].replace("_", " "))
     return {"columns": columns, "groups": groups, "rows": rows, "largest": largest}
 
 
