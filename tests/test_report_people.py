@@ -277,3 +277,44 @@ def test_report_no_tags_loads_no_model_and_says_what_it_does_on_stderr(tmp_path)
     assert "transcript-lens: writing the report…" in done.stderr.splitlines()  # a plain line, not a spinner
     html = out.read_text()
     assert 'id="airtime"' in html and 'id="evidence"' not in html and "not tagged for this report" in html
+
+
+# 13. Data out.
+
+def test_airtime_csv_is_tidy_with_session_figures_and_silent_attendees(tmp_path):
+    import io
+
+    pandas = pytest.importorskip("pandas")
+    result = CliRunner().invoke(main, ["airtime", str(SESSION), "--facilitator", "Rhian", "--attendees", str(ROSTER),
+                                       "--csv"])
+    assert result.exit_code == 0, result.stderr
+    table = pandas.read_csv(io.StringIO(result.stdout))
+    record = __import__("json").loads(CliRunner().invoke(main, ["airtime", str(SESSION), "--facilitator", "Rhian",
+                                                                "--attendees", str(ROSTER), "--json"]).stdout)
+    session = record["session"]
+    spoke = table[table["spoke"]]
+    assert list(spoke["name"]) == [s["name"] for s in record["speakers"]]
+    assert list(table.loc[~table["spoke"], "name"]) == session["silent_attendees"] != []
+    for column in ("facilitator_share", "participants_share", "gini", "duration_seconds", "target"):
+        assert (table[column] == session[column]).all(), column  # the session's figure on every row
+    assert (table["silent_attendees_count"] == len(session["silent_attendees"])).all()
+    without = pandas.read_csv(io.StringIO(CliRunner().invoke(main, ["airtime", str(SESSION), "--csv"]).stdout))
+    assert without["silent_attendees_count"].isna().all()  # no attendee list: unknown, not 0
+
+
+def test_the_json_shapes_the_readme_gives_load_into_pandas_directly():
+    import json
+
+    pandas = pytest.importorskip("pandas")
+    record = json.loads(CliRunner().invoke(main, ["airtime", str(SESSION), "--json"]).stdout)
+    speakers = pandas.DataFrame(record["speakers"])
+    assert list(speakers["name"]) == [s["name"] for s in record["speakers"]]
+    windows = pandas.DataFrame(record["session"]["facilitator_share_by_window"])
+    assert list(windows.columns) == ["start", "end", "facilitator_share", "speech_seconds"]
+    turns = json.loads(CliRunner().invoke(main, ["turns", str(SESSION), "--json"]).stdout)
+    assert len(pandas.DataFrame(turns["turns"])) == len(turns["turns"])
+
+
+def test_the_terminal_airtime_table_explains_its_columns():
+    shown = " ".join(CliRunner().invoke(main, ["airtime", str(SESSION)]).stdout.split())
+    assert "Qs: questions asked" in shown and "Gini: 0 every participant" in shown
