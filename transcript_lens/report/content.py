@@ -340,7 +340,7 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | 
     session = airtime["session"]
     figures = (calibration.evaluation.get("cross_validated_macro_f1") if calibration is not None else None) or {}
     return {
-        "format": analysis.transcript.format,
+        "format": _format_label(analysis.transcript.format),
         "estimated": analysis.transcript.estimated,
         "basis": airtime["basis"],
         "unattributed": percent(session["unattributed_share"]),
@@ -355,6 +355,13 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | 
         "values_f1": figures.get("values", {}).get("head"),
         "spectrum_f1": figures.get("spectrum", {}).get("head"),
     }
+
+
+def _format_label(name: str) -> str:
+    """A format as people call it ("Zoom live transcript"), not its id."""
+    from ..io import all_formats
+
+    return next((fmt.label for fmt in all_formats() if fmt.name == name), name)
 
 
 def date_from_name(source: str) -> str | None:
