@@ -120,3 +120,17 @@ def test_the_dashboard_names_sessions_charts_dated_ones_and_says_unknown(tmp_pat
     assert "#1 2025-01-10" in facilitator and "#2 2025-02-10" in facilitator and "#3" not in facilitator
     assert "in the tables only" in html
     assert 'class="reflow"' in html.split('id="ranked"')[1]
+
+
+def test_batch_takes_a_target_in_any_spelling(tmp_path):
+    folder = stray_folder(tmp_path / "in")
+    db = tmp_path / "r.duckdb"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--no-tags", "--workers", "0",
+                                       "--target", "25%", "--facilitator", "Rhian"])
+    assert result.exit_code == 0, result.stderr
+    with duckdb.connect(str(db), read_only=True) as connection:
+        verdicts = [row[0] for row in connection.execute("SELECT verdict FROM sessions").fetchall()]
+    assert len(verdicts) == 2 and all("(target 25%)" in verdict for verdict in verdicts)
+    again = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--no-tags", "--workers", "0",
+                                      "--target", "0.25", "--facilitator", "Rhian"])
+    assert again.stdout.startswith("0 analysed, 2 already done")  # 25% and 0.25 are one setting
