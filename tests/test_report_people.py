@@ -318,3 +318,15 @@ def test_the_json_shapes_the_readme_gives_load_into_pandas_directly():
 def test_the_terminal_airtime_table_explains_its_columns():
     shown = " ".join(CliRunner().invoke(main, ["airtime", str(SESSION)]).stdout.split())
     assert "Qs: questions asked" in shown and "Gini: 0 every participant" in shown
+
+
+def test_a_note_that_repeats_the_inference_sentence_is_left_out(tmp_path):
+    from dataclasses import replace
+
+    analysis = analyse(FIXTURES / "cli" / "workshop.vtt", infer="always")
+    note = "Speakers were inferred from the text and timing; see each turn's confidence."
+    analysis = replace(analysis, airtime=replace(analysis.airtime, notes=(*analysis.airtime.notes, note, "Other.")))
+    book = load_codebook(TINY)
+    tagging = Tagger(book, HashingEmbedder(), corrections={}).tag(build_passages(analysis.cues))
+    data = report_data(analysis, tagging, book)
+    assert note not in data["method"]["notes"] and "Other." in data["method"]["notes"]

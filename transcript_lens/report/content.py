@@ -348,7 +348,8 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | 
         "silence": percent(session["silence_share"]),
         "inferred": session["speakers_inferred"],
         "inference_confidence": session["inference_confidence"],
-        "notes": airtime["notes"],
+        # The summary says once how the speakers were known; a note saying it again is left out.
+        "notes": [note for note in airtime["notes"] if not note.startswith("Speakers were inferred")],
         "model": tags["model"] if tags else None,
         "codebook": tags["codebook"] if tags else None,
         "calibrated": tags["calibrated"] if tags else False,
