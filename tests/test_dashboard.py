@@ -252,3 +252,14 @@ def test_chromium_fits_a_hostile_dashboard_to_a_narrow_screen(width: int, tmp_pa
     layout = measure_layout(html, width, [], tmp_path)
     assert layout.inner_width == width
     assert layout.scroll_width <= layout.client_width, f"{layout.scroll_width} px wide in a {width} px viewport"
+
+
+@pytest.mark.slow
+def test_chromium_draws_the_dashboard_charts_legibly_on_a_phone(tmp_path: Path) -> None:
+    html = tmp_path / "dashboard.html"
+    html.write_text(render_dashboard(_write(tmp_path / "results.duckdb")), encoding="utf-8")
+    layout = measure_layout(html, 390, [], tmp_path)
+    assert layout.chart_text, "no chart text measured"
+    smallest = min(layout.chart_text, key=lambda item: item[1])
+    assert smallest[1] >= 9, f"{smallest[0]!r} is drawn {smallest[1]:.1f} px high at 390 px (issue 14.5)"
+    assert layout.scroll_width <= layout.client_width

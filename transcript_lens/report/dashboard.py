@@ -220,7 +220,7 @@ def _session_axis(axes: Any, sessions: list[dict[str, Any]]) -> None:
     shown = sessions[::step]
     labels = [f"#{s['number']} {s['date']}" if _ISO_DATE.fullmatch(s["date"] or "") else f"#{s['number']}"
               for s in shown]
-    axes.set_xticks([s["number"] for s in shown], labels, rotation=45, ha="right", fontsize=8)
+    axes.set_xticks([s["number"] for s in shown], labels, rotation=45, ha="right", fontsize=charts._SMALLEST)
     axes.set_xlim(0.4, len(sessions) + 0.6)
     axes.set_xlabel("sessions in date order")
 
@@ -234,7 +234,8 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
     axes = figure.subplots()
     axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=charts.OKABE_ITO[0], linewidth=1.2)
     axes.axhline(target * 100, color=charts.OKABE_ITO[5], linestyle="--", linewidth=1)
-    axes.text(0.5, target * 100 + 2, f"target {target * 100:.0f}%", color=charts.OKABE_ITO[5], fontsize=8)
+    axes.text(0.5, target * 100 + 2, f"target {target * 100:.0f}%", color=charts.OKABE_ITO[5],
+              fontsize=charts._SMALLEST)
     axes.set_ylim(0, 105)
     axes.set_ylabel("facilitator share (%)")
     _session_axis(axes, sessions)
@@ -249,7 +250,7 @@ def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
     axes = figure.subplots()
     for s in sessions:
         if s["gini"] is None:
-            axes.text(s["number"], 0.02, "n/a", ha="center", fontsize=7, color="#555555")
+            axes.text(s["number"], 0.02, "n/a", ha="center", fontsize=charts._SMALLEST, color="#555555")
         else:
             axes.bar(s["number"], s["gini"], color=charts.OKABE_ITO[2], width=0.7)
     axes.set_ylim(0, 1)
@@ -269,7 +270,8 @@ def silent_chart(sessions: list[dict[str, Any]]) -> str | None:
     top = max(s["silent_attendees"] or 0 for s in sessions)
     for s in sessions:
         if s["silent_attendees"] is None:
-            axes.text(s["number"], 0.02 * max(top, 1), "no list", ha="center", fontsize=7, color="#555555")
+            axes.text(s["number"], 0.02 * max(top, 1), "no list", ha="center", fontsize=charts._SMALLEST,
+                      color="#555555")
         else:
             axes.bar(s["number"], s["silent_attendees"], color=charts.OKABE_ITO[3], width=0.7)
     axes.set_ylim(0, max(top, 1) * 1.1)
