@@ -170,5 +170,6 @@ def test_the_dask_engine_on_a_local_cluster(folder, tmp_path):
             engine.close()
     local = run_batch([str(folder)], db=str(tmp_path / "local.duckdb"), settings=BatchSettings(tags=False),
                       engine=LocalEngine(0))
-    assert (summary.analysed, summary.failed) == (local.analysed, local.failed) == (2, 2)
+    assert (summary.analysed, summary.failed) == (local.analysed, local.failed) == (2, 0)
+    assert summary.not_transcripts == local.not_transcripts and len(local.not_transcripts) == 2
     assert count(tmp_path / "dask.duckdb", "turns") == count(tmp_path / "local.duckdb", "turns")
