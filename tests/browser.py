@@ -198,11 +198,21 @@ function measure(frame) {
       }
     }
   }
+  // The size each chart text is drawn at on screen: its font size times the scale its SVG is shown at.
+  const chartText = [];
+  for (const text of page.querySelectorAll("svg text")) {
+    const matrix = text.getScreenCTM();
+    const size = parseFloat(frame.contentWindow.getComputedStyle(text).fontSize);
+    if (matrix && size && text.textContent.trim()) {
+      chartText.push([text.textContent, size * Math.hypot(matrix.a, matrix.b)]);
+    }
+  }
   const out = document.createElement("pre");
   out.id = "measured";
   out.textContent = JSON.stringify({innerWidth: frame.contentWindow.innerWidth,
                                     clientWidth: page.documentElement.clientWidth,
-                                    scrollWidth: page.documentElement.scrollWidth, found});
+                                    scrollWidth: page.documentElement.scrollWidth, found, chartText,
+                                    bodyText: page.body.innerText});
   document.body.appendChild(out);
 }
 </script>
@@ -219,6 +229,8 @@ class Layout:
     client_width: int  # the document's visible width
     scroll_width: int  # the document's full width: over client_width means a horizontal scroll bar
     found: list[dict]  # per needle occurrence: {"needle", "boxes": [left, top] of each character, in order}
+    chart_text: list = field(default_factory=list)  # [text, px it is drawn at] for each SVG text element
+    body_text: str = ""  # the page's text as a reader sees it (innerText)
 
     def reversed_needles(self) -> list[dict]:
         """Occurrences with a character drawn left of the one before it on the same line: text running
@@ -243,7 +255,8 @@ def measure_layout(html: Path, width: int, needles: list[str], workdir: Path) ->
         pytest.fail(f"the measuring script left no result in {outer.name}:\n{run.stderr[-4000:]}")
     measured = json.loads(html_module.unescape(match.group(1)))
     return Layout(inner_width=measured["innerWidth"], client_width=measured["clientWidth"],
-                  scroll_width=measured["scrollWidth"], found=measured["found"])
+                  scroll_width=measured["scrollWidth"], found=measured["found"],
+                  chart_text=measured.get("chartText", []), body_text=measured.get("bodyText", ""))
 
 
 def png_is_blank(path: Path, epsilon: float = 1e-4) -> bool:

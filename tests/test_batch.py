@@ -24,6 +24,9 @@ from .test_tagging import TINY, HashingEmbedder
 
 WORKSHOP = FIXTURES / "cli" / "workshop.vtt"
 
+#: How a batch says on stderr that one more transcript is done (plain lines: no terminal here).
+DONE = "transcript-lens: done "
+
 
 @pytest.fixture
 def folder(tmp_path):
@@ -56,7 +59,10 @@ def test_a_batch_writes_every_table_and_records_failures(folder, tmp_path, monke
     db = tmp_path / "results.duckdb"
     summary = run_batch([str(folder)], db=str(db), settings=BatchSettings(facilitators=("Rhian",)),
                         engine=LocalEngine(0), tagger_factory=fake_tagger)
-    assert (summary.analysed, summary.failed, summary.companions) == (2, 2, 2)
+    assert (summary.analysed, summary.failed, summary.companions) == (2, 0, 2)
+    # An empty export and a JSON of another kind are no transcripts: listed, not failures (issue 14.11).
+    assert [(path.rsplit("/", 1)[1], why) for path, why in summary.not_transcripts] == [
+        ("empty.vtt", "empty"), ("summary.json", "not a transcript, chat or attendee list")]
     with duckdb.connect(str(db), read_only=True) as connection:
         sessions = connection.execute(
             "SELECT path, date, facilitator, attendees, silent_attendees, chat_messages, tagged FROM sessions "
@@ -64,10 +70,9 @@ def test_a_batch_writes_every_table_and_records_failures(folder, tmp_path, monke
         failures = connection.execute("SELECT path, reason FROM failures ORDER BY path").fetchall()
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     assert [row[1:] for row in sessions] == [
-        ("2026-06-02", "Rhian Price", None, 0, None, True),
+        ("2026-06-02", "Rhian Price", None, None, None, True),  # no attendee list: silence unknown, not 0
         ("2026-05-01", "Rhian Price", 4, 1, 4, True)]
-    assert [path.rsplit("/", 1)[1] for path, _ in failures] == ["empty.vtt", "summary.json"]
-    assert all(reason.startswith(path) and "\n" not in reason for path, reason in failures)
+    assert failures == []
     assert version == str(SCHEMA_VERSION)
     assert count(db, "tags") > 0 and count(db, "passages") > 0 and count(db, "turns") > 0
 
@@ -97,7 +102,7 @@ def test_an_interrupted_run_leaves_a_consistent_database_and_resumes(tmp_path):
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     seen = 0
     for line in process.stderr:
-        if line.startswith("["):
+        if line.startswith(DONE):
             seen += 1
             if seen == 20:
                 process.send_signal(signal.SIGKILL)
@@ -121,9 +126,10 @@ def test_parquet_export_and_cli_summary(folder, tmp_path):
     db, out = tmp_path / "results.duckdb", tmp_path / "parquet"
     result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--out", str(out), "--no-tags",
                                        "--workers", "0"])
-    assert result.exit_code == 1  # two files failed: after the summary, exit 1
-    assert "2 analysed, 0 already done, 2 failed, 2 companion files" in result.stdout
-    assert result.stderr.count("failed: ") == 2
+    assert result.exit_code == 0  # two files are no transcripts: skipped and listed, nothing failed
+    assert ("2 analysed, 0 already done, 0 duplicate(s), 2 not transcripts (skipped), 0 failed, 2 companion files"
+            in result.stdout)
+    assert result.stderr.count("skipped: ") == 2 and "failed: " not in result.stderr
     with duckdb.connect() as connection:
         assert connection.execute(f"SELECT count(*) FROM read_parquet('{out / 'sessions.parquet'}')").fetchone()[0] == 2
 
@@ -164,5 +170,6 @@ def test_the_dask_engine_on_a_local_cluster(folder, tmp_path):
             engine.close()
     local = run_batch([str(folder)], db=str(tmp_path / "local.duckdb"), settings=BatchSettings(tags=False),
                       engine=LocalEngine(0))
-    assert (summary.analysed, summary.failed) == (local.analysed, local.failed) == (2, 2)
+    assert (summary.analysed, summary.failed) == (local.analysed, local.failed) == (2, 0)
+    assert summary.not_transcripts == local.not_transcripts and len(local.not_transcripts) == 2
     assert count(tmp_path / "dask.duckdb", "turns") == count(tmp_path / "local.duckdb", "turns")

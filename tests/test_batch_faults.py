@@ -32,6 +32,9 @@ from .test_tagging import TINY, HashingEmbedder
 WORKSHOP = FIXTURES / "cli" / "workshop.vtt"
 REAL_ANALYSE = transcript_lens.analysis.analyse
 
+#: How a batch says on stderr that one more transcript is done (plain lines: no terminal here).
+DONE = "transcript-lens: done "
+
 
 def copies(folder: Path, names: list[str], source: Path = WORKSHOP) -> Path:
     """Distinct copies of one transcript (a trailing newline count makes each content unique)."""
@@ -200,7 +203,7 @@ def test_a_full_disk_is_a_one_line_error_and_keeps_the_files_committed(tmp_path)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
     full = subprocess.run(command, capture_output=True, text=True, preexec_fn=small_disk, timeout=300)
-    messages = [line for line in full.stderr.splitlines() if not line.startswith("[") and "to analyse" not in line]
+    messages = [line for line in full.stderr.splitlines() if not line.startswith(DONE) and "to analyse" not in line]
     assert full.returncode == 2 and full.stdout == ""
     assert len(messages) == 1 and messages[0].startswith(f"transcript-lens: error: {db}: cannot write to the database (")
     kept = rows(db, "SELECT count(*) FROM sessions")[0][0]
@@ -268,7 +271,7 @@ def test_killing_the_batch_leaves_no_worker_forkserver_or_tracker_alive(tmp_path
                                 str(tmp_path / "r.duckdb"), "--no-tags", "--workers", "2"],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     for line in process.stderr:
-        if line.startswith("["):  # a worker has sent a result back: the pool is up
+        if line.startswith(DONE):  # a worker has sent a result back: the pool is up
             break
     children = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGKILL)
@@ -304,12 +307,12 @@ def test_ctrl_c_stops_the_batch_in_one_line_with_no_worker_traceback(tmp_path):
                                text=True, start_new_session=True)
     seen = 0
     for line in process.stderr:
-        seen += line.startswith("[")
+        seen += line.startswith(DONE)
         if seen == 10:
             os.killpg(process.pid, signal.SIGINT)
             break
     stdout, stderr = process.communicate(timeout=120)
-    messages = [line for line in stderr.splitlines() if not line.startswith("[")]
+    messages = [line for line in stderr.splitlines() if not line.startswith(DONE) and "to analyse" not in line]
     assert process.returncode == 130 and stdout == ""
     assert messages == ["transcript-lens: interrupted"]
     assert rows(db, "SELECT count(*) FROM failures") == [(0,)]

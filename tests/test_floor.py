@@ -328,12 +328,12 @@ def test_the_report_says_how_the_floor_moved_in_html_and_markdown(tmp_path, monk
     html = render_html(data)
     section = html[html.index('id="floor-moved"'):html.index('id="values"')]
     assert "<svg" in section and "took the floor next" in section and "<image" not in section
-    assert "shared equally between them (--overlap split)" in section
+    assert "shared equally between them." in section and "--overlap" not in section
     markdown = render_markdown(data)
     section = markdown[markdown.index("## How the floor moved"):markdown.index("## Values")]
     assert "| Ben Cole | Cara Diaz | 1 |" in section and "| Cara Diaz | 1 | 0 | 1 | 1 | 1 | 0 |" in section
     each = fake_report(TEAMS, facilitators=["Amy Host"], infer="never", overlap="each")
-    assert "(--overlap each)" in render_markdown(each)
+    assert "each was credited all the time they spoke" in render_markdown(each)
 
 
 def test_the_transition_chart_takes_names_literally():

@@ -271,7 +271,7 @@ def test_every_command_with_anonymise_names_nobody(fast_cli, tmp_path):
     for fmt in ("html", "md"):
         target = tmp_path / f"report.{fmt}"
         result = record(f"report {fmt}", run("report", SESSION, "--anonymise", "--attendees", ROSTER, "--chat", CHAT,
-                                             "--facilitator", "Priya", "--format", fmt, "-o", target), target)
+                                             "--facilitator", "Priya", "--to", fmt, "-o", target), target)
         assert result.exit_code == 0
         assert "Participant" in target.read_text(encoding="utf-8")
     record("report broken", run("report", BROKEN, "--anonymise", "-o", tmp_path / "broken.html"))

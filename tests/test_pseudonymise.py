@@ -127,7 +127,7 @@ def test_the_seed_in_every_output_format_names_nobody(seed, tmp_path):
                run("airtime", seed, "--anonymise", "--json").stdout, run("tag", seed, "--anonymise", "--json").stdout]
     for fmt in ("html", "md"):
         target = tmp_path / f"report.{fmt}"
-        assert run("report", seed, "--anonymise", "--format", fmt, "-o", target).exit_code == 0
+        assert run("report", seed, "--anonymise", "--to", fmt, "-o", target).exit_code == 0
         outputs.append(target.read_text(encoding="utf-8"))
     for output in outputs:
         assert output and leaked(output, SEED_NAMES) == []
@@ -138,7 +138,7 @@ def test_a_labelled_corpus_file_names_nobody(tmp_path):
     sample = FIXTURES.parents[1] / "samples" / "ethereum_fcr_2026-03-03.vtt"
     outputs = [run("turns", sample, "--anonymise", "--json").stdout, run("airtime", sample, "--anonymise").stdout]
     target = tmp_path / "report.md"
-    assert run("report", sample, "--anonymise", "--format", "md", "-o", target).exit_code == 0
+    assert run("report", sample, "--anonymise", "--to", "md", "-o", target).exit_code == 0
     outputs.append(target.read_text(encoding="utf-8"))
     for output in outputs:
         assert output and leaked(output, FCR_NAMES) == []

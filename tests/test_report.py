@@ -71,7 +71,7 @@ def test_a_failed_report_leaves_no_file(tmp_path):
 @pytest.mark.slow
 def test_golden_markdown_report(tmp_path, update_golden):
     target = tmp_path / "report.md"
-    result = CliRunner().invoke(main, ["report", str(SESSION), "--format", "md", "-o", str(target),
+    result = CliRunner().invoke(main, ["report", str(SESSION), "--to", "md", "-o", str(target),
                                        "--facilitator", "Rhian", "--attendees",
                                        str(FIXTURES / "cli" / "participants.csv"), "--title", "Workshop fixture"])
     assert result.exit_code == 0, result.stderr

@@ -167,8 +167,8 @@ def test_the_report_html_references_nothing_external(report: Path) -> None:
 WIDE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wide</title></head>
 <body><p>%s</p><p>Eve \u202eOverride, at 0:05 (lines 3-4)</p></body></html>""" % ("w" * 1500)
 
-# Text that follows a speaker's name (the quote footers, the verdict) or an override in a quote.
-AFTER_NAMES = [", at ", ") spoke ", " and this text comes after"]
+# Text that follows a speaker's name (the quote footers, the summary's facilitator line) or an override in a quote.
+AFTER_NAMES = [", at ", "% of the speaking time — ", " and this text comes after"]
 
 
 def test_the_layout_harness_sees_overflow_and_reversed_text(tmp_path: Path) -> None:
@@ -211,3 +211,59 @@ def test_the_hostile_report_fits_a_narrow_screen_in_reading_order(hostile_report
     assert layout.scroll_width <= layout.client_width, f"{layout.scroll_width} px wide in a {width} px viewport"
     assert {item["needle"] for item in layout.found} == set(AFTER_NAMES)
     assert layout.reversed_needles() == []
+
+
+# Issue 14: the seed's report on a phone and on a desktop — every speaker in the airtime view, chart
+# text legible at 390 px, nothing scrolling sideways, and no command syntax or code in the text.
+
+
+@pytest.fixture(scope="module")
+def _layouts() -> dict:
+    return {}
+
+
+@pytest.fixture(params=[390, 1280])
+def layout(request, seed: Path, report: Path, tmp_path_factory: pytest.TempPathFactory, _layouts: dict):
+    import json
+
+    width = request.param
+    if width not in _layouts:
+        names = [row["name"] for row in json.loads(subprocess.run(
+            [sys.executable, "-m", "transcript_lens.cli", "airtime", str(seed), "--json"],
+            capture_output=True, text=True, timeout=REPORT_TIMEOUT_S).stdout)["speakers"]]
+        _layouts[width] = (measure_layout(report, width, names, tmp_path_factory.mktemp(f"w{width}")), names)
+    return width, *_layouts[width]
+
+
+def test_every_speaker_is_in_the_airtime_chart_and_the_table(layout) -> None:
+    width, measured, names = layout
+    seen = {}
+    for item in measured.found:
+        seen[item["needle"]] = seen.get(item["needle"], 0) + 1
+    # Each name at least three times: the airtime chart, the timeline and the table.
+    assert len(names) > 20 and [name for name in names if seen.get(name, 0) < 3] == []
+
+
+def test_the_page_never_scrolls_sideways(layout) -> None:
+    width, measured, _ = layout
+    assert measured.inner_width == width
+    assert measured.scroll_width <= measured.client_width, f"{measured.scroll_width} px wide in a {width} px viewport"
+
+
+def test_chart_text_is_at_least_9_px(layout) -> None:
+    width, measured, _ = layout
+    assert measured.chart_text, "no chart text measured"
+    smallest = min(measured.chart_text, key=lambda item: item[1])
+    assert smallest[1] >= 9, f"{smallest[0]!r} is drawn {smallest[1]:.1f} px high at {width} px"
+
+
+def test_no_command_syntax_or_code_in_the_text(layout) -> None:
+    import re
+
+    _, measured, _ = layout
+    text = measured.body_text
+    assert "Summary" in text and "Airtime" in text
+    assert "`" not in text and "transcript-lens" not in text and "--" not in text
+    # No code id (a format's or a code's): words joined by underscores, but the tool's own name.
+    ids = [word for word in re.findall(r"\b[a-z]+_[a-z_]+\b", text) if word != "transcript_lens"]
+    assert ids == []

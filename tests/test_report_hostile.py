@@ -182,11 +182,13 @@ def test_the_html_report_has_no_active_content_and_shows_every_payload_as_text(d
     assert "default-src 'none'" in html
 
 
-def test_the_verdict_isolates_the_names_inside_it(data: dict) -> None:
+def test_the_summary_isolates_the_names_inside_it(data: dict) -> None:
     html = render_html(data)
-    verdict = re.search(r'<p class="verdict">(.*?)</p>', html).group(1)
-    assert "<bdi>Eve Override</bdi>" in verdict
-    assert re.sub(r"</?bdi>", "", verdict) == str(escape(plain_text(data["verdict"])))
+    facilitator = re.search(r'<dt>Facilitators?</dt><dd>(.*?)</dd>', html).group(1)
+    assert "<bdi>Eve Override</bdi>" in facilitator
+    facts = dict(data["summary"]["facts"])
+    assert re.sub(r"</?bdi>", "", facilitator) == str(escape(plain_text(facts.get("Facilitator")
+                                                                         or facts["Facilitators"])))
 
 
 # The Markdown is parsed the way CommonMark viewers do, with GitHub's tables and strikethrough.
@@ -213,11 +215,13 @@ def test_the_markdown_report_has_no_live_syntax_and_shows_every_payload_as_text(
     markdown = render_markdown(data)
     tokens = flat_tokens(markdown)
     assert LIVE.isdisjoint(token.type for token in tokens), sorted(LIVE.intersection(t.type for t in tokens))
-    # Headings, list items and code are the report's own: one per line it wrote them on, none from a payload.
+    # Headings and list items are the report's own: one per line it wrote them on, none from a payload;
+    # and a report for people holds no code (the file's name is plain text, issue 14.4).
     lines = markdown.splitlines()
     assert sum(token.type == "heading_open" for token in tokens) == sum(line.startswith("#") for line in lines)
     assert sum(token.type == "list_item_open" for token in tokens) == sum(line.startswith("- ") for line in lines)
-    assert [token.content for token in tokens if token.type == "code_inline"] == [PAYLOADS.name]
+    assert [token.content for token in tokens if token.type == "code_inline"] == []
+    assert f"from the file {PAYLOADS.name}." in "\n".join(shown_lines(markdown))
     # Nothing a GitHub-style viewer would link by itself: a scheme, www., an e-mail address.
     assert not re.search(r"(?i)\b(?:https?|javascript|data|vbscript|mailto|ftp):|\bwww\.|(?<!\\)@", markdown)
     assert not HIDDEN.search(markdown)

@@ -54,6 +54,8 @@ class BatchSettings:
     anonymise: bool = False
     places: bool = False
     overlap: str = "split"
+    #: The facilitator share aimed for (None: the default, 40%).
+    target: float | None = None
 
     def digest(self, *, codebook_digest: str = "", calibration: str = "") -> str:
         from . import __version__
@@ -63,8 +65,9 @@ class BatchSettings:
                 "aliases": aliases, "gap": self.gap, "infer": self.infer, "tags": self.tags,
                 "codebook": codebook_digest, "model": self.model or "default", "calibration": calibration,
                 "text": self.text, "anonymise": self.anonymise, "places": self.places,
-                # only when not the default, so that databases written before the option keep their keys
-                **({"overlap": self.overlap} if self.overlap != "split" else {})}
+                # only when not the default, so that databases written before the options keep their keys
+                **({"overlap": self.overlap} if self.overlap != "split" else {}),
+                **({"target": self.target} if self.target is not None else {})}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -76,6 +79,15 @@ class Summary:
     passages: int = 0
     companions: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: Files recognisably not transcripts (a README, an empty export, a JSON of another kind), with
+    #: why: left out and listed, not failures, so a scheduled batch does not fail on them forever.
+    not_transcripts: list[tuple[str, str]] = field(default_factory=list)
+    #: Files with the very bytes of an earlier one (path, the earlier path): analysed once.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    #: Transcripts read (airtime measured) in this run, whether or not yet tagged and stored.
+    read: int = 0
+    #: Transcripts of this run done with (stored or failed): what the progress counts to its total.
+    finished: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,9 @@ class Job:
     chat: str | None = None
 
 
-def find_files(paths: Sequence[str]) -> list[Path]:
-    """Files under folders (recursive) and globs, sorted, without dot-files or dot-folders."""
+def find_files(paths: Sequence[str], *, exclude: Sequence[str] = ()) -> list[Path]:
+    """Files under folders (recursive) and globs, sorted, without dot-files or dot-folders, and
+    without those matching an ``exclude`` glob (matched against the path as found and its name)."""
     found: set[Path] = set()
     for given in paths:
         matches = [Path(match) for match in glob.glob(given, recursive=True)] if glob.has_magic(given) else [Path(given)]
@@ -104,12 +117,42 @@ def find_files(paths: Sequence[str]) -> list[Path]:
                 found.add(match)
             else:
                 raise OptionError("no such file or folder", path=match, hint="check the path")
-    return sorted(found)
+    return sorted(file for file in found if not _excluded(file, exclude))
 
 
-def plan(files: Iterable[Path], *, attendees_dir: str | None = None,
-         anonymise: bool = False) -> tuple[list[Job], list[tuple[str, str, str | None]], int]:
-    """Sort files into transcripts (jobs, with companions paired) and failures; count companions."""
+@functools.lru_cache(maxsize=1)
+def _known_suffixes() -> frozenset[str]:
+    """Suffixes some reader claims (transcripts and companions)."""
+    from .io import all_formats
+
+    return frozenset(suffix.lower() for fmt in all_formats() for suffix in fmt.suffixes)
+
+
+def _excluded(file: Path, patterns: Sequence[str]) -> bool:
+    from fnmatch import fnmatch
+
+    return any(fnmatch(str(file), pattern) or fnmatch(file.name, pattern)
+               or fnmatch(file.as_posix(), pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the files found are: transcripts to analyse, failures, and what is left out and why."""
+
+    jobs: list[Job]
+    failures: list[tuple[str, str, str | None]]
+    companions: int
+    not_transcripts: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Any]:  # (jobs, failures, companions), as callers unpacked it
+        return iter((self.jobs, self.failures, self.companions))
+
+
+def plan(files: Iterable[Path], *, attendees_dir: str | None = None, anonymise: bool = False) -> Plan:
+    """Sort files into transcripts (jobs, with companions paired), failures, files that are not
+    transcripts and duplicates; count companions."""
+    from .errors import EmptyFileError, NotATranscriptError
     from .io import open_source
     from .io.formats import detect
     from .io.source import read_bytes
@@ -118,18 +161,33 @@ def plan(files: Iterable[Path], *, attendees_dir: str | None = None,
     chats: list[Path] = []
     rosters: list[Path] = []
     failures: list[tuple[str, str, str | None]] = []
+    others: list[tuple[str, str]] = []
+    duplicates: list[tuple[str, str]] = []
+    first: dict[str, Path] = {}
     for file in files:
         content_hash = None
         try:
             content_hash = hashlib.sha256(read_bytes(file)).hexdigest()[:16]
             kind = detect(open_source(file)).kind
+        except EmptyFileError:
+            others.append((str(file), "empty"))
+            continue
+        except NotATranscriptError:
+            others.append((str(file), "not a transcript, chat or attendee list"))
+            continue
         except TranscriptLensError as error:
+            if file.suffix.lower() not in _known_suffixes():  # a database, an image: no reader claims it
+                others.append((str(file), f"not a transcript ({file.suffix or 'no'} files are not read)"))
+                continue
             failures.append((str(file), failure_line(error, anonymise=anonymise), content_hash))
             continue
         except Exception as error:  # noqa: BLE001 - a bug in format detection fails this file only
             failures.append((str(file), unexpected(str(file), error, anonymise=anonymise), content_hash))
             continue
-        if kind == "transcript":
+        if kind == "transcript" and content_hash in first:
+            duplicates.append((str(file), str(first[content_hash])))
+        elif kind == "transcript":
+            first[content_hash] = file
             transcripts.append((file, content_hash))
         elif kind == "chat":
             chats.append(file)
@@ -140,7 +198,7 @@ def plan(files: Iterable[Path], *, attendees_dir: str | None = None,
     jobs = [Job(path=str(file), content_hash=content_hash,
                 chat=_companion(file, chats, transcripts), attendees=_companion(file, rosters, transcripts))
             for file, content_hash in transcripts]
-    return jobs, failures, len(chats) + len(rosters)
+    return Plan(jobs, failures, len(chats) + len(rosters), others, duplicates)
 
 
 def _companion(transcript: Path, candidates: list[Path], transcripts: list[tuple[Path, str]]) -> str | None:
@@ -361,20 +419,24 @@ class DaskEngine:
 def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine: Any,
               attendees_dir: str | None = None, tagger_factory: Callable[[], Any] | None = None,
               progress: Callable[[str, Summary, int], None] | None = None,
-              pseudonymiser: Any = None) -> Summary:
+              pseudonymiser: Any = None, exclude: Sequence[str] = ()) -> Summary:
     """Analyse every transcript under ``paths`` into the database ``db``.
 
     Whatever one file raises ends in its ``failures`` row and the run goes on; only what concerns
     the whole run (a bad option, a database that cannot be written) stops it."""
     from .store import done, open_store
 
-    files = find_files(paths)
-    jobs, failures, companions = plan(files, attendees_dir=attendees_dir, anonymise=settings.anonymise)
+    # The database being written (and its write-ahead log) may sit in a folder being read.
+    own = {str(Path(db).resolve()), str(Path(db).resolve()) + ".wal"}
+    files = [file for file in find_files(paths, exclude=exclude) if str(file.resolve()) not in own]
+    found = plan(files, attendees_dir=attendees_dir, anonymise=settings.anonymise)
+    jobs, failures, companions = found
     if not jobs and not failures:
         raise OptionError("holds no transcript", path=", ".join(paths),
                           hint="point at the folders with the .vtt/.txt/.docx exports")
     connection = open_store(db)
-    summary = Summary(companions=companions)
+    summary = Summary(companions=companions, not_transcripts=list(found.not_transcripts),
+                      duplicates=list(found.duplicates))
     try:
         tagger = tagger_factory() if settings.tags and tagger_factory else None
         key = settings.digest(codebook_digest=tagger.codebook.digest if tagger else "",
@@ -382,6 +444,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         writer = _Writer(connection, db=db, key=key, settings=settings, summary=summary, progress=progress)
         for path, reason, content_hash in failures:
             writer.failure(path, content_hash, reason, report=False)
+
         pending = []
         for job in jobs:
             if done(connection, job.content_hash, key):
@@ -393,12 +456,16 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
             progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {}),
-                   "overlap": settings.overlap}
+                   "overlap": settings.overlap,
+                   **({"target": settings.target} if settings.target is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
         extra = {"tags": tagger is not None, "codebook": tagger.codebook.source if tagger else None,
                  "anonymise": settings.anonymise}
         for job, analysis, error in engine.run(pending, options, **extra):
+            summary.read += 1
+            if error is None and tagger is not None:
+                writer.read(job.path)  # read; stored once its chunk is tagged
             if error is None and pseudonymiser is not None:
                 try:
                     analysis = _anonymised(job, analysis, pseudonymiser, settings)
@@ -486,6 +553,7 @@ class _Writer:
             return
         self.summary.analysed += 1
         self.summary.passages += len(passages) if tagging is not None else 0
+        self.summary.finished += 1
         self._report(job.path)
 
     def failure(self, path: str, content_hash: str | None, reason: str, *, report: bool = True) -> None:
@@ -495,7 +563,12 @@ class _Writer:
         self.summary.failed += 1
         self.summary.failures.append((path, reason))
         if report:
+            self.summary.finished += 1
             self._report(path)
+
+    def read(self, path: str) -> None:
+        if self.progress:
+            self.progress("read", self.summary, self.total)
 
     def _report(self, path: str) -> None:
         if self.progress:
@@ -540,7 +613,8 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
     rows: dict[str, list[tuple]] = {
         "sessions": [(sid, job.path, key, transcript.format, transcript.title, transcript.date or _date(job.path),
                       record["basis"], session["duration_seconds"], len(named), session["attendees"],
-                      len(session["silent_attendees"]), session["facilitator"], session["facilitator_share"],
+                      # without an attendee list nobody knows who stayed silent: NULL, not 0
+                      len(session["silent_attendees"]) if session["attendees"] else None, session["facilitator"], session["facilitator_share"],
                       session["host_share"], session["participants_share"], session["gini"], session["entropy"],
                       session["effective_speakers"], session["switches_per_minute"],
                       session["participant_to_participant_share"], session["overlap_seconds"],

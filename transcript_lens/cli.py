@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from .errors import OptionError, TranscriptLensError
+from .report import WRITERS as WRITER_NAMES
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -36,6 +37,32 @@ def _format_choice(value: str | None) -> str | None:
         raise click.BadParameter(f"{value!r} is not a format; run `transcript-lens formats` to list them "
                                  f"({', '.join(names)})")
     return value
+
+
+class Share(click.ParamType):
+    """A share such as the facilitator's target, written 0.4, 40 or 40%: a number above 1, or one
+    with a percent sign, is a percentage."""
+
+    name = "share"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a share: give 0.4, 40 or 40%", param, ctx)
+        share = number / 100 if percent or number > 1 else number
+        if not 0 <= share <= 1:
+            self.fail(f"{value!r} is not a share between 0 and 100%: give 0.4, 40 or 40%", param, ctx)
+        return share
+
+
+def _target_option() -> Callable:
+    return click.option("--target", type=Share(), default=None, metavar="SHARE",
+                        help="The facilitator share you aim for: 0.4, 40 or 40% [default: 40%].")
 
 
 def _anonymise_options() -> list[Callable]:
@@ -60,14 +87,21 @@ def _pseudonymiser(anonymise: bool, places: bool, key_in: str | None, key_out: s
     return Pseudonymiser(key=load_key(key_in) if key_in else None, places=places, nlp=pipeline)
 
 
-def _common_options(command: Callable | None = None, *, format_flag: str = "--format") -> Callable:
-    """Options every per-session command shares (``report`` names the input format
-    ``--input-format``, since its ``--format`` is the output's)."""
+def _common_options(command: Callable | None = None, *, outputs: Sequence[str] = ()) -> Callable:
+    """Options every per-session command shares. ``--format`` is the input format on every command
+    (``report`` names its output ``--to``); ``outputs`` are the output names an old ``report
+    --format html`` gave, answered with a pointer to ``--to``. ``--input-format`` stays an alias."""
     if command is None:
-        return lambda function: _common_options(function, format_flag=format_flag)
+        return lambda function: _common_options(function, outputs=outputs)
+
+    def input_format(ctx: Any, param: Any, value: str | None) -> str | None:
+        if value in outputs:
+            raise click.BadParameter(f"--format names the input format now; write the report as {value} "
+                                     f"with --to {value}")
+        return _format_choice(value)
+
     options = [
-        click.option(format_flag, "format_name", metavar="NAME",
-                     callback=lambda ctx, param, value: _format_choice(value),
+        click.option("--format", "--input-format", "format_name", metavar="NAME", callback=input_format,
                      help="Force the input format instead of detecting it (see `transcript-lens formats`)."),
         click.option("--facilitator", "facilitators", multiple=True, metavar="NAME",
                      help="Who facilitated (repeatable). Without it the tool guesses and says so."),
@@ -214,8 +248,7 @@ def _run(action: Callable[[], int], *, anonymise: bool = False) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @_common_options
-@click.option("--target", type=click.FloatRange(0, 1), default=None, metavar="SHARE",
-              help="The facilitator share you aim for, 0–1 [default: 0.4].")
+@_target_option()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object; a list for several files).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per speaker per file.")
 def airtime(files, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, anonymise,
@@ -347,9 +380,10 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
     _run(action, anonymise=anonymise)
 
 
-def _tag_session(file, *, codebook_path, model, device, chat=None, **options):
+def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, **options):
     """Analyse one file and tag its passages: (analysis, tagger, tagging, chat), pseudonymised
-    after tagging under --anonymise; None when the file failed (its error was printed)."""
+    after tagging under --anonymise; None when the file failed (its error was printed). Without
+    ``tags`` no model is loaded and the tagger and tagging are None."""
     from .nlp import LazyPipeline
     from .tagging.passages import build_passages
 
@@ -359,13 +393,18 @@ def _tag_session(file, *, codebook_path, model, device, chat=None, **options):
     if failures:
         return None
     analysis = results[0]
-    tagger = _tagger(codebook_path, model, device, pipeline)
-    tagging = tagger.tag(build_passages(analysis.cues), source=str(file))
+    tagger = tagging = None
+    if tags:
+        tagger = _tagger(codebook_path, model, device, pipeline)
+        passages = build_passages(analysis.cues)
+        with _status(f"Tagging {len(passages)} passages…"):
+            tagging = tagger.tag(passages, source=str(file))
     if pseudonymiser is not None:
         from .analysis import anonymise_tagging
 
         analysis, chat = pseudonymiser.anonymise(analysis, chat=chat)
-        tagging = anonymise_tagging(tagging, analysis)
+        if tagging is not None:
+            tagging = anonymise_tagging(tagging, analysis)
         _write_key(pseudonymiser, options.get("key_out"))
     return analysis, tagger, tagging, chat
 
@@ -385,41 +424,58 @@ def _tagger(codebook_path, model, device, pipeline):
 
 
 def _status(message: str):
-    """A spinner on a terminal's stderr while something slow loads; nothing when piped."""
+    """A spinner on a terminal's stderr while something slow runs; a plain line on stderr otherwise
+    (a log or a pipe then still says what the command is doing; stdout stays the output's)."""
     import contextlib
 
     if not sys.stderr.isatty():
+        click.echo(f"transcript-lens: {message[0].lower()}{message[1:]}", err=True)
         return contextlib.nullcontext()
     from rich.console import Console
 
     return Console(stderr=True).status(message)
 
 
+def _report_to(value: str | None, output: str | None) -> str:
+    """The report's output: ``--to``, else the suffix of ``-o`` (``.md`` is Markdown), else HTML."""
+    if value:
+        return value
+    if output and output.lower().endswith((".md", ".markdown")):
+        return "md"
+    return "html"
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH",
               help="Where to write the report [default: FILE's name with .html or .md, in this folder].")
-@click.option("--format", "report_format", type=click.Choice(["html", "md"]), default="html", show_default=True,
-              help="HTML (one self-contained file) or Markdown.")
+@click.option("--to", "report_format", type=click.Choice(sorted(WRITER_NAMES)), default=None,
+              help="The report's form: html (one self-contained file) or md (Markdown) [default: from -o, else html].")
 @click.option("--chat", "chat_path", type=click.Path(dir_okay=False), metavar="CHAT.txt",
               help="The session's Zoom chat export, to show chat as participation.")
-@click.option("--title", help="The report's title [default: from the file].")
-@_common_options(format_flag="--input-format")
+@click.option("--title", help="The report's title [default: the file's own title, else 'Untitled session'].")
+@_target_option()
+@click.option("--tags/--no-tags", default=True, show_default=True,
+              help="Tag values and the spectrum (loads the embedding model); --no-tags gives an airtime-only report "
+                   "in a second.")
+@_common_options(outputs=tuple(WRITER_NAMES))
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Your own codebook (YAML).")
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
-def report(file, output, report_format, chat_path, title, format_name, facilitators, roles, aliases, attendees, gap,
-           corrections, names, infer, anonymise, anonymise_places, key_in, key_out, codebook_path, model, device):
+def report(file, output, report_format, chat_path, title, target, tags, format_name, facilitators, roles, aliases,
+           attendees, gap, corrections, names, infer, anonymise, anonymise_places, key_in, key_out, codebook_path,
+           model, device):
     """The post-workshop reflection report: airtime, timeline, values, evidence, prompts.
 
     \b
     Examples:
       transcript-lens report samples/seed_training_zoom_live.txt -o report.html
-      transcript-lens report meeting.vtt --format md --facilitator "Amy" --attendees participants.csv
-      transcript-lens report meeting.vtt --chat meeting_chat.txt --title "Co-production basics, May"
+      transcript-lens report meeting.vtt --to md --facilitator "Amy" --attendees participants.csv --target 40%
+      transcript-lens report meeting.vtt --no-tags --chat meeting_chat.txt --title "Co-production basics, May"
     """
+    form = _report_to(report_format, output)
 
     def action() -> int:
         from pathlib import Path
@@ -436,16 +492,17 @@ def report(file, output, report_format, chat_path, title, format_name, facilitat
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
                               infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
                               key_out=key_out, codebook_path=codebook_path, model=model, device=device,
-                              chat=chat)
+                              chat=chat, target=target, tags=tags)
         if tagged is None:
             return EXIT_INPUT
         analysis, tagger, tagging, chat = tagged
-        data = report_data(analysis, tagging, tagger.codebook, title=title, chat=chat,
-                           calibration=tagger.calibration)
-        text = writer(report_format)(data)
-        target = Path(output) if output else Path(Path(file).stem + "." + report_format)
-        _write_whole(target, text)
-        click.echo(f"Wrote {target}")
+        with _status("Writing the report…"):
+            data = report_data(analysis, tagging, tagger.codebook if tagger else None, title=title, chat=chat,
+                               calibration=tagger.calibration if tagger else None)
+            text = writer(form)(data)
+            destination = Path(output) if output else Path(Path(file).stem + "." + form)
+            _write_whole(destination, text)
+        click.echo(f"Wrote {destination}")
         return 0
 
     _run(action, anonymise=anonymise)
@@ -479,6 +536,8 @@ def _write_whole(target, text: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False), metavar="DIR", help="Also write one Parquet file per table here.")
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes for reading and airtime (0: in this process).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Leave out files whose path or name matches GLOB, e.g. '*.md' (repeatable).")
 @click.option("--facilitator", "facilitators", multiple=True, metavar="NAME", help="Facilitator name (repeatable).")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE", help="A speaker's role (repeatable).")
 @click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE", help="Name variants to merge.")
@@ -486,6 +545,7 @@ def _write_whole(target, text: str) -> None:
               help="Participants lists, paired with transcripts by name.")
 @click.option("--infer", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Infer speakers of unnamed lines.")
+@_target_option()
 @click.option("--tags/--no-tags", default=True, show_default=True, help="Tag passages (loads the embedding model).")
 @click.option("--no-text", is_flag=True, help="Keep counts, times and tags but no transcript text in the database.")
 @click.option("--anonymise", is_flag=True, help="Pseudonyms for speakers and names masked in the text, before storing.")
@@ -501,7 +561,8 @@ def _write_whole(target, text: str) -> None:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
 @_overlap_option
-def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, infer, tags, no_text, anonymise,
+def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attendees_dir, infer, target, tags, no_text,
+          anonymise,
           anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device):
     """Analyse folders of recorded sessions into one database (turns, airtime, tags).
 
@@ -526,7 +587,7 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
 
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
                                  infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,
-                                 anonymise=anonymise, places=anonymise_places)
+                                 anonymise=anonymise, places=anonymise_places, target=target)
         settings = replace(settings, overlap=_overlap())
         from .nlp import LazyPipeline
 
@@ -541,7 +602,8 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
         reporter = _BatchProgress()
         try:
             summary = run_batch(paths, db=db, settings=settings, engine=runner, attendees_dir=attendees_dir,
-                                tagger_factory=tagger_factory, progress=reporter.update, pseudonymiser=pseudonymiser)
+                                tagger_factory=tagger_factory, progress=reporter.update, pseudonymiser=pseudonymiser,
+                                exclude=exclude)
         finally:
             reporter.close()
             if engine == "dask":
@@ -555,8 +617,13 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
                 export_parquet(connection, out)
             finally:
                 connection.close()
-        click.echo(f"{summary.analysed} analysed, {summary.skipped} already done, {summary.failed} failed, "
+        click.echo(f"{summary.analysed} analysed, {summary.skipped} already done, {len(summary.duplicates)} "
+                   f"duplicate(s), {len(summary.not_transcripts)} not transcripts (skipped), {summary.failed} failed, "
                    f"{summary.companions} companion files; {summary.passages} passages tagged; results in {db}")
+        for path, original in summary.duplicates:
+            click.echo(f"skipped: {path}: duplicate of {original}", err=True)
+        for path, why in summary.not_transcripts:
+            click.echo(f"skipped: {path}: {why}", err=True)
         for path, reason in summary.failures:
             click.echo(f"failed: {reason}", err=True)
         return EXIT_INPUT if summary.failed else 0
@@ -565,41 +632,51 @@ def batch(paths, db, out, workers, facilitators, roles, aliases, attendees_dir, 
 
 
 class _BatchProgress:
-    """A rich progress bar (counts, rate, time left) on a terminal; plain lines otherwise."""
+    """Progress of a batch on stderr: a bar on a terminal, plain lines otherwise. It counts the
+    transcripts of this run that are done (stored or failed) out of those to do, and those read;
+    time left comes from the pace of the files done so far, and is not guessed before the first."""
 
     def __init__(self) -> None:
         self.bar = None
         self.task = None
         self.started = 0.0
 
-    def update(self, path: str, summary, total: int) -> None:
+    def update(self, event: str, summary, total: int) -> None:
         import time
 
-        if path == "start":
+        if event == "start":
             self.started = time.monotonic()
+            click.echo(f"transcript-lens: {total} transcript(s) to analyse, {summary.skipped} already done", err=True)
             if sys.stderr.isatty() and total:
                 from rich.console import Console
-                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                           TimeRemainingColumn)
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-                self.bar = Progress(TextColumn("[bold]transcripts"), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                self.bar = Progress(TextColumn("[bold]transcripts done"), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn("{task.fields[read]}"), TimeElapsedColumn(), TextColumn("{task.fields[left]}"),
                                     console=Console(stderr=True))
-                self.task = self.bar.add_task("batch", total=total, rate="")
+                self.task = self.bar.add_task("batch", total=total, read="", left="")
                 self.bar.start()
-            else:
-                click.echo(f"{total} transcript(s) to analyse, {summary.skipped} already done", err=True)
             return
-        done = summary.analysed + summary.failed
+        done = summary.finished
+        left = _time_left(time.monotonic() - self.started, done, total)
         if self.bar is not None:
-            elapsed = max(1e-6, time.monotonic() - self.started)
-            self.bar.update(self.task, completed=done, rate=f"{done / elapsed * 60:.1f} files/min")
+            self.bar.update(self.task, completed=done, read=f"read {summary.read}/{total}", left=left)
+        elif event == "read":
+            click.echo(f"transcript-lens: read {summary.read}/{total}, done {done}/{total}", err=True)
         else:
-            click.echo(f"[{done}] {path}", err=True)
+            click.echo(f"transcript-lens: done {done}/{total}: {event}{'; ' + left if left else ''}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _time_left(elapsed: float, done: int, total: int) -> str:
+    """Time left at the pace so far; empty before the first file is done (no pace yet) or after the last."""
+    if done <= 0 or done >= total:
+        return ""
+    seconds = elapsed / done * (total - done)
+    return "under a minute left" if seconds < 60 else f"about {round(seconds / 60):d} min left"
 
 
 @main.command("batch-report")
@@ -712,7 +789,7 @@ def calibrate_command(labels, codebook_path, output, model):
         from pathlib import Path
 
         from .errors import OptionError
-        from .tagging.calibrate import calibrate
+        from .tagging.calibrate import calibrate, read_labels
         from .tagging.codebook import load_codebook
         from .tagging.embedder import load_embedder
         from .tagging.tagger import calibration_beside
@@ -722,6 +799,8 @@ def calibrate_command(labels, codebook_path, output, model):
                               hint="the shipped codebook's calibration is rebuilt by "
                                    "`python -m transcript_lens.tagging.calibrate --write`")
         book = load_codebook(codebook_path)
+        for path in labels:  # a bad label file is refused before the model loads and anything is said
+            read_labels(path, book)
         with _status("Embedding the labelled transcripts…"):
             fitted, table = calibrate(labels, codebook=book, embedder=load_embedder(model))
         target = Path(output) if output else calibration_beside(codebook_path)

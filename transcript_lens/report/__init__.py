@@ -1,4 +1,4 @@
-"""Writers: one per output, chosen from ``WRITERS`` (the CLI's --format choices come from it)."""
+"""Writers: one per output, chosen from ``WRITERS`` (the choices of `report --to` come from it)."""
 
 from __future__ import annotations
 

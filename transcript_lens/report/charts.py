@@ -19,7 +19,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .content import plain_text
+from ..model import UNATTRIBUTED
+from .content import percent, plain_text
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -27,8 +28,12 @@ _ROLE_COLOURS = {"facilitator": "#0072B2", "host": "#CC79A7", "participant": "#E
 _MODE_COLOURS = {"doing to": "#D55E00", "doing for": "#E69F00", "doing with": "#009E73"}
 
 
-_LABEL_CHARS = 40
-_STYLE = {"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
+_LABEL_CHARS = 32
+#: Every chart is this wide (inches; 72 pt each) and its text at least ``_SMALLEST`` pt, so that a
+#: chart shrunk to a 390 px phone screen (about 358 px of page) still draws text of 9 px or more.
+_WIDTH = 4.5
+_SMALLEST = 9
+_STYLE = {"svg.fonttype": "none", "font.size": 10, "font.family": "sans-serif",
           "axes.spines.top": False, "axes.spines.right": False,
           "text.parse_math": False, "text.usetex": False}
 
@@ -61,47 +66,66 @@ def _label(text: Any) -> str:
     return text if len(text) <= _LABEL_CHARS else text[:_LABEL_CHARS - 1] + "…"
 
 
-def _figure(width: float, height: float):
+def _figure(height: float):
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height))
+    # A fixed width with the axes fitted inside it (not grown around long labels), so every
+    # chart shrinks by the same factor on a narrow screen and its text keeps its size.
+    return Figure(figsize=(_WIDTH, height), layout="constrained")
+
+
+def _time_axis(axes: Any, data: dict[str, Any]) -> None:
+    """One time axis for every timeline: from the session's start to its end, in minutes."""
+    end = data.get("duration_seconds")
+    if end:
+        axes.set_xlim(0, end / 60)
+    axes.set_xlabel("minutes since the start")
 
 
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    figure.savefig(buffer, format="svg")
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: it is inlined in HTML
 
 
 @literal_text
 def airtime_chart(data: dict[str, Any]) -> str | None:
-    rows = [s for s in data["airtime"]["speakers"] if s["share"] > 0][:20]
+    """Every speaker and every attendee who never spoke: the quietest are whom the report is for."""
+    rows = [s for s in data["airtime"]["speakers"] if s["share"] > 0 or s["name"] != UNATTRIBUTED]
+    silent = list(data.get("silent_attendees", ()))
     if not rows:
         return None
-    figure = _figure(7, 0.3 * len(rows) + 0.8)
+    count = len(rows) + len(silent)
+    figure = _figure(0.24 * count + 0.9)
     axes = figure.subplots()
-    names = [_label(row["name"]) for row in rows][::-1]
-    shares = [row["share"] * 100 for row in rows][::-1]
-    colours = [_ROLE_COLOURS.get(row["role"], "#E69F00") for row in rows][::-1]
+    names = [_label(row["name"]) for row in rows] + [_label(name) for name in silent]
+    shares = [row["share"] * 100 for row in rows] + [0.0] * len(silent)
+    labels = [percent(row["share"]) for row in rows] + ["never spoke"] * len(silent)
+    colours = [_ROLE_COLOURS.get(row["role"], "#E69F00") for row in rows] + ["#E69F00"] * len(silent)
+    positions = list(range(count))[::-1]  # the largest share on top
     # Positions, not names, on the axis: two names cut to the same label stay two bars.
-    axes.barh(range(len(names)), shares, color=colours)
-    axes.set_yticks(range(len(names)), names)
-    for position, share in enumerate(shares):
-        axes.text(share + 0.5, position, f"{share:.0f}%", va="center", fontsize=8)
+    axes.barh(positions, shares, color=colours)
+    axes.set_yticks(positions, names)
+    axes.set_ylim(-0.6, count - 0.4)
+    top = max(shares)
+    for position, share, label in zip(positions, shares, labels):
+        axes.text(share + top * 0.01 + 0.3, position, label, va="center", fontsize=_SMALLEST)
     axes.set_xlabel("share of speaking time (%)" if data["basis"] == "seconds" else "share of words (%)")
-    axes.set_xlim(0, max(shares) * 1.15 + 1)
+    axes.set_xlim(0, top * 1.3 + 2)
     return _svg(figure)
 
 
 @literal_text
 def timeline_chart(data: dict[str, Any]) -> str | None:
+    """A row for every speaker (none left out), turns placed on the session's time axis."""
     turns = [t for t in data["turns"] if t["start"] is not None and t["end"] is not None]
     if not turns:
         return None
-    order = [s["name"] for s in data["airtime"]["speakers"]][:15]
+    spoke = {t["speaker"] for t in turns}
+    order = [s["name"] for s in data["airtime"]["speakers"] if s["name"] in spoke]
     lanes = {name: index for index, name in enumerate(reversed(order))}
-    figure = _figure(7, 0.28 * len(lanes) + 1.0)
+    figure = _figure(0.22 * len(lanes) + 1.0)
     axes = figure.subplots()
     spans: dict[str, list[tuple[float, float]]] = {}
     for turn in turns:
@@ -112,7 +136,8 @@ def timeline_chart(data: dict[str, Any]) -> str | None:
         role = data["roles"].get(speaker, "participant")
         axes.broken_barh(ranges, (lanes[speaker] - 0.4, 0.8), color=_ROLE_COLOURS.get(role, "#E69F00"))
     axes.set_yticks(list(lanes.values()), [_label(name) for name in lanes])
-    axes.set_xlabel("minutes from the start")
+    axes.set_ylim(-0.6, len(lanes) - 0.4)
+    _time_axis(axes, data)
     return _svg(figure)
 
 
@@ -121,15 +146,15 @@ def windows_chart(data: dict[str, Any]) -> str | None:
     windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
     if not windows:
         return None
-    figure = _figure(7, 2.2)
+    figure = _figure(2.2)
     axes = figure.subplots()
-    axes.bar([w["start"] / 60 for w in windows], [w["facilitator_share"] * 100 for w in windows], width=4.5,
-             align="edge", color=OKABE_ITO[0])
+    axes.bar([w["start"] / 60 for w in windows], [w["facilitator_share"] * 100 for w in windows],
+             width=[(w["end"] - w["start"]) / 60 * 0.9 for w in windows], align="edge", color=OKABE_ITO[0])
     target = data["airtime"]["session"]["target"] * 100
     axes.axhline(target, color=OKABE_ITO[5], linestyle="--", linewidth=1)
-    axes.text(0, target + 2, f"target {target:.0f}%", color=OKABE_ITO[5], fontsize=8)
+    axes.text(0, target + 2, f"target {target:.0f}%", color=OKABE_ITO[5], fontsize=_SMALLEST)
     axes.set_ylim(0, 105)
-    axes.set_xlabel("minutes from the start (5-minute windows)")
+    _time_axis(axes, data)
     axes.set_ylabel("facilitator share (%)")
     return _svg(figure)
 
@@ -137,12 +162,13 @@ def windows_chart(data: dict[str, Any]) -> str | None:
 @literal_text
 def codes_chart(data: dict[str, Any]) -> str | None:
     codes = [code for group in ("values", "spectrum") for code in data["codes"][group]]
-    passages = [p for p in data["tags"]["passages"] if p["start"] is not None]
+    passages = [p for p in data["tags"]["passages"] if p["start"] is not None] if data["tags"] else []
     if not codes or not passages:
         return None
     lanes = {code["id"]: index for index, code in enumerate(reversed(codes))}
     modes = {code["id"]: code["mode"] for code in codes}
-    figure = _figure(7, 0.3 * len(lanes) + 1.0)
+    names = {code["id"]: code["label"] for code in codes}
+    figure = _figure(0.3 * len(lanes) + 1.0)
     axes = figure.subplots()
     spans: dict[str, list[tuple[float, float]]] = {}
     for passage in passages:
@@ -156,8 +182,9 @@ def codes_chart(data: dict[str, Any]) -> str | None:
     for label, ranges in spans.items():
         axes.broken_barh(ranges, (lanes[label] - 0.35, 0.7),
                          color=_MODE_COLOURS.get(modes.get(label, ""), OKABE_ITO[0]))
-    axes.set_yticks(list(lanes.values()), [_label(name) for name in lanes])
-    axes.set_xlabel("minutes from the start")
+    axes.set_yticks(list(lanes.values()), [_label(names[code]) for code in lanes])
+    axes.set_ylim(-0.6, len(lanes) - 0.4)
+    _time_axis(axes, data)
     return _svg(figure)
 
 
@@ -179,7 +206,7 @@ def transition_chart(data: dict[str, Any]) -> str | None:
     size = len(order)
     grid = [[counted.get((before, after), 0) for after in order] for before in order]
     top = max(max(row) for row in grid) or 1
-    figure = _figure(0.55 * size + 2.4, 0.45 * size + 1.2)
+    figure = _figure(0.45 * size + 1.6)
     axes = figure.subplots()
     edges = [position - 0.5 for position in range(size + 1)]
     # pcolormesh, not imshow: cells stay vector paths (imshow embeds a raster <image> in the SVG).
@@ -189,12 +216,12 @@ def transition_chart(data: dict[str, Any]) -> str | None:
     for row, line in enumerate(grid):
         for column, count in enumerate(line):
             if count:
-                axes.text(column, row, str(count), ha="center", va="center", fontsize=8,
+                axes.text(column, row, str(count), ha="center", va="center", fontsize=_SMALLEST,
                           color="#ffffff" if count > top * 0.6 else "#1b1b1b")
     labels = [_label(name) for name in order]
     # Positions, not names, on the axes: two names cut to the same label stay two rows.
-    axes.set_xticks(range(size), labels, rotation=45, ha="left", fontsize=8)
-    axes.set_yticks(range(size), labels, fontsize=8)
+    axes.set_xticks(range(size), labels, rotation=45, ha="left", fontsize=_SMALLEST)
+    axes.set_yticks(range(size), labels, fontsize=_SMALLEST)
     axes.xaxis.tick_top()
     axes.set_xlabel("took the floor next")
     axes.xaxis.set_label_position("top")

@@ -53,37 +53,62 @@ def percent(value: float | None) -> str:
     return f"{round(value * 100):d}%"
 
 
+#: A speaker under this share of the speech "barely spoke" in the summary: a fixed, stated line
+#: (one minute in fifty), not a value fitted to any transcript.
+BARELY = 0.02
+#: Shown when neither the file nor ``--title`` gives a title: the file name is no title.
+UNTITLED = "Untitled session"
+
+
+def fine_percent(value: float) -> str:
+    """A small share to a tenth of a percent ("1.7%"), so that a list of those under 2% does not
+    read "2%"; never "0.0%" for someone who spoke."""
+    if 0 < value < 0.0005:
+        return "under 0.1%"
+    return f"{value * 100:.1f}%"
+
+
 def report_data(analysis: Analysis, tagging: Any, codebook: Any, *, title: str | None = None, chat: Any = None,
                 calibration: Any = None) -> dict[str, Any]:
+    """The report's content. ``tagging`` and ``codebook`` are None for an airtime-only report
+    (``report --no-tags``): the sections on values and evidence are then left out."""
     airtime = airtime_record(analysis)
-    tags = tag_record(analysis, tagging)
+    tags = tag_record(analysis, tagging) if tagging is not None else None
     session = airtime["session"]
     transcript = analysis.transcript
     named = [s for s in airtime["speakers"] if s["name"] != UNATTRIBUTED]
     inferred = session["speakers_inferred"]
     return {
-        "title": title or transcript.title or Path(transcript.source).stem.replace("_", " "),
+        # An explicit --title wins; then the file's own metadata; never the file name's slug.
+        "title": title or transcript.title or UNTITLED,
         "date": transcript.date or date_from_name(transcript.source),
         "source": Path(transcript.source).name,
         "format": transcript.format,
         "basis": airtime["basis"],
         "duration": clock(session["duration_seconds"]),
+        "duration_seconds": session["duration_seconds"],
         "speakers_count": len(named),
         "attendees": session["attendees"],
         "silent_attendees": session["silent_attendees"],
         "verdict": airtime["verdict"],
-        "speakers_known": (f"inferred from the text (mean confidence {session['inference_confidence']:.2f}); "
-                           f"check them with `transcript-lens turns --csv`" if inferred else "named in the file"),
+        "summary": summary(airtime),
+        "speakers_known": (f"inferred from the text (mean confidence {session['inference_confidence']:.2f}). "
+                           f"Check the names against the recording before sharing this report: the tool can "
+                           f"list every turn for you to correct, and a corrected list gives exact figures."
+                           if inferred else "named in the file"),
         "airtime": airtime,
         "tags": tags,
+        "tagged": tags is not None,
         "speaker_rows": [_speaker_row(s) for s in airtime["speakers"]],
+        "columns": columns(airtime["basis"]),
         "windows": session["facilitator_share_by_window"],
+        "spoke_when": spoke_when(analysis, airtime),
         "turns": [{"speaker": t.speaker, "start": t.start, "end": t.end} for t in analysis.turns],
         "roles": {s.name: s.role for s in analysis.cast.speakers},
-        "codes": _codes(codebook),
-        "evidence": _evidence(tags, codebook),
-        "floor": tags["floor_by_code"],
-        "modes": tags["mode_balance"],
+        "codes": _codes(codebook) if codebook is not None else {"values": [], "spectrum": []},
+        "evidence": _evidence(tags, codebook) if tags is not None else [],
+        "floor": tags["floor_by_code"] if tags is not None else {},
+        "modes": tags["mode_balance"] if tags is not None else {},
         "chat": _chat(chat, airtime) if chat is not None else None,
         "prompts": _prompts(airtime, tags),
         "method": _method(analysis, airtime, tags, calibration),
@@ -94,9 +119,9 @@ def report_data(analysis: Analysis, tagging: Any, codebook: Any, *, title: str |
 # --- how the floor moved (issue 15): its own block, so that merges with other report changes stay small
 #: What the report says of each overlap policy (turns.OVERLAP_POLICIES).
 OVERLAP_SENTENCES = {
-    "split": "Where people spoke at once, the time was shared equally between them (--overlap split).",
+    "split": "Where people spoke at once, the time was shared equally between them.",
     "each": "Where people spoke at once, each was credited all the time they spoke, so shares are of everyone's "
-            "speaking time added up (--overlap each).",
+            "speaking time added up.",
 }
 
 
@@ -126,6 +151,111 @@ def floor_view(airtime: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def spoke_when(analysis: Analysis, airtime: dict[str, Any], *, window: float = 300.0) -> list[tuple[str, str]]:
+    """For every speaker, the 5-minute windows in which they spoke, as minute ranges ("0–10, 25–30")."""
+    heard: dict[str, set[int]] = {}
+    for turn in analysis.turns:
+        if turn.start is None or turn.end is None:
+            continue
+        first, last = int(turn.start // window), int(max(turn.start, turn.end - 1e-9) // window)
+        heard.setdefault(turn.speaker, set()).update(range(first, last + 1))
+    rows = []
+    for speaker in airtime["speakers"]:
+        windows = sorted(heard.get(speaker["name"], ()))
+        runs: list[list[int]] = []
+        for index in windows:
+            if runs and runs[-1][1] == index - 1:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index])
+        minutes = window / 60
+        last = (airtime["session"]["duration_seconds"] or 0) / 60
+        rows.append((speaker["name"], ", ".join(f"{start * minutes:g}–{_minutes(min((end + 1) * minutes, last))}"
+                                                for start, end in runs) or "no timed turn"))
+    return rows
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.0f}" if value >= 1 or value == 0 else "1"
+
+
+def columns(basis: str) -> list[tuple[str, str]]:
+    """What each column of the airtime table means, in the report's words."""
+    return [
+        ("Share", "the person's part of all the speaking time" if basis == "seconds" else
+         "the person's part of all the words spoken (the file has no times)"),
+        ("Time", "how long the person spoke in all, in minutes and seconds"),
+        ("Words", "how many words the person said"),
+        ("Turns", "how many times the person took the floor; a turn ends when someone else speaks, or after "
+                  "a silence of a few seconds"),
+        ("Longest turn", "the person's longest single turn: the longest monologue"),
+        ("First spoke", "when the person first spoke, counted from the start of the session"),
+        ("Questions", "how many of the person's sentences end with a question mark"),
+    ]
+
+
+def against_target(share: float, target: float) -> str:
+    """The facilitator's share against the target in words: "nearly twice the 40% target"."""
+    said = ""
+    goal = f"the {percent(target)} target"
+    if target <= 0:
+        return said + ("on " if share <= 0 else "above ") + goal
+    ratio = share / target
+    if abs(share - target) <= 0.05:
+        return said + "close to " + goal
+    if ratio < 1:
+        return said + ("under half " if ratio < 0.5 else "below ") + goal
+    if ratio < 1.4:
+        return said + "above " + goal
+    halves = round(ratio * 2) / 2
+    times = {1.5: "one and a half times", 2.0: "twice", 2.5: "two and a half times"}.get(
+        halves, f"{halves:g} times")
+    qualifier = "about" if abs(ratio - halves) <= 0.05 else ("nearly" if ratio < halves else "over")
+    return f"{said}{qualifier} {times} {goal}"
+
+
+def summary(airtime: dict[str, Any]) -> dict[str, Any]:
+    """The five-second headline: who held the floor against the target, who was quiet, the longest monologue."""
+    session = airtime["session"]
+    unit = "of the speaking time" if airtime["basis"] == "seconds" else "of the words"
+    speakers = [s for s in airtime["speakers"] if s["name"] != UNATTRIBUTED]
+    facts: list[tuple[str, str]] = []
+    if session["facilitators"]:
+        who = "Facilitator" if len(session["facilitators"]) == 1 else "Facilitators"
+        guess = " (a guess from who spoke most and asked most)" if session["facilitator_guess"] else ""
+        comparison = against_target(session["facilitator_share"], session["target"])
+        facts.append((who, f"{', '.join(session['facilitators'])}{guess}: {percent(session['facilitator_share'])} "
+                           f"{unit} — {comparison}"))
+        headline = (f"The {who.lower()} spoke {percent(session['facilitator_share'])} {unit} — {comparison}.")
+    else:
+        facts.append(("Facilitator", "nobody was named or recognised as facilitator"))
+        headline = "Nobody was marked as facilitator, so no share can be set against the target."
+    if session["unattributed_share"] >= 0.999:
+        headline = ("This file names no speakers, so airtime per person cannot be measured from it: all the "
+                    "speech is unattributed.")
+    facts.append(("Participants", f"{percent(session['participants_share'])} {unit}, together"))
+    if session["host_share"]:
+        facts.append(("Host", f"{percent(session['host_share'])} {unit}"))
+    facts.append(("Not attributed", f"{percent(session['unattributed_share'])} {unit} could not be given to anyone"
+                   if session["unattributed_share"] else "nothing: all the speech was given to someone"))
+    longest = max((s for s in speakers if s["longest_turn_seconds"]), key=lambda s: s["longest_turn_seconds"],
+                  default=None)
+    if longest is not None:
+        facts.append(("Longest monologue", f"{clock(longest['longest_turn_seconds'])}, by {longest['name']}"))
+    silent = list(session["silent_attendees"])
+    if session["attendees"]:
+        facts.append(("Never spoke", f"{len(silent)} of {session['attendees']} attendees"
+                                     + (f": {', '.join(silent)}" if silent else "")))
+    else:
+        facts.append(("Never spoke", "unknown: no attendee list was given, so people who stayed silent "
+                                     "cannot be counted"))
+    barely = [s for s in speakers if s["role"] == "participant" and s["share"] < BARELY]
+    if barely:
+        facts.append(("Barely spoke", f"{len(barely)} under {percent(BARELY)} {unit} each: "
+                      + ", ".join(f"{s['name']} ({fine_percent(s['share'])})" for s in barely)))
+    return {"headline": headline, "facts": facts, "silent": silent, "barely": [s["name"] for s in barely]}
+
+
 def _speaker_row(speaker: dict[str, Any]) -> dict[str, Any]:
     return {"name": speaker["name"], "role": speaker["role"] + (" (inferred)" if speaker["inferred"] else ""),
             "share": percent(speaker["share"]), "time": clock(speaker["seconds"]), "words": speaker["words"],
@@ -147,8 +277,9 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
             labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"], "spectrum"))
         for label, score, group in labelled:
             found.setdefault(label, []).append((score, passage, group))
-    order = [code["id"] for group in _codes(codebook).values() for code in group] or sorted(found)
-    names = {code["id"]: code["label"] for group in _codes(codebook).values() for code in group}
+    codes = [code for group in _codes(codebook).values() for code in group]
+    order = [code["id"] for code in codes] or sorted(found)
+    names = {code["id"]: code["label"] for code in codes}  # a report shows the label, never the code's id
     evidence = []
     for label in order:
         if label not in found:
@@ -162,6 +293,7 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
             "id": label,
             # People read the codebook's words ("Value all participants …"), never its ids.
             "label": names.get(label, label),
+            "name": names.get(label, label),
             "passages": len(found[label]),
             "facilitator_share": percent(floor.get("facilitator_share")),
             "participants_share": percent(floor.get("participants_share")),
@@ -196,41 +328,60 @@ def _chat(chat: Any, airtime: dict[str, Any]) -> dict[str, Any]:
             "only_chat": sum(1 for key in counts if key not in spoken)}
 
 
-def _prompts(airtime: dict[str, Any], tags: dict[str, Any]) -> list[dict[str, str]]:
-    """The workshop plan's questions (seed 003), each with this session's figure beside it."""
+#: A prompt quotes the floor during a code only when at least this many passages carry the code:
+#: two passages on a topic are no evidence of how it was discussed.
+MIN_PASSAGES = 5
+
+
+def _prompts(airtime: dict[str, Any], tags: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Questions of the workshop plan (seed 003) that this session's figures speak to, each with the
+    figure, how far it can be trusted, and where the evidence is in the report (``link``)."""
     session = airtime["session"]
-    floor = tags["floor_by_code"]
-    modes = tags["mode_balance"]
-    power = floor.get("relationships") or floor.get("coproduction_involvement")
+    unit = "of the time" if airtime["basis"] == "seconds" else "of the words"
     prompts = [{
         "question": "Who had the power and who had the responsibility?",
-        "figure": f"The facilitator spoke {percent(session['facilitator_share'])} of the time; participants "
-                  f"{percent(session['participants_share'])}."
-                  + (f" While trust and sharing power were discussed, the facilitator held the floor "
-                     f"{percent(power['facilitator_share'])} of the time." if power else ""),
-    }, {
-        "question": "How does your organisation interact with those you support — doing to, doing for, doing with?",
-        "figure": ("Of the talk placed on the spectrum: " + ", ".join(f"{mode} {percent(share)}"
-                                                                     for mode, share in modes.items()) + ".")
-        if modes else "No passage was placed on the spectrum.",
-    }, {
-        "question": "What are you measuring now — and why / for whom?",
-        "figure": f"Participant-to-participant exchanges were {percent(session['participant_to_participant_share'])} "
-                  f"of speaker changes; the participants' Gini was "
-                  f"{format(session['gini'], '.2f') if session['gini'] is not None else '–'} (0 even, 1 one voice).",
-    }, {
-        "question": "Could the interaction be more co-productive?",
-        "figure": (f"{len(session['silent_attendees'])} of {session['attendees']} attendees never spoke."
-                   if session["attendees"] else "No attendee list was given, so silent attendees are not counted."),
+        "figure": f"The facilitator spoke {percent(session['facilitator_share'])} {unit}; participants "
+                  f"{percent(session['participants_share'])}.",
+        "link": "Airtime",
     }]
+    if tags is not None:
+        floor = tags["floor_by_code"]
+        power = floor.get("relationships") or floor.get("coproduction_involvement")
+        if power and power["passages"] >= MIN_PASSAGES:
+            prompts[0]["figure"] += (f" In the {power['passages']} passages tagged as about relationships and "
+                                     f"sharing power (tags are right about two times in three), the "
+                                     f"facilitator held the floor {percent(power['facilitator_share'])} "
+                                     f"{unit}.")
+        modes = tags["mode_balance"]
+        placed = sum(1 for passage in tags["passages"] if passage["spectrum"])
+        if modes and placed >= MIN_PASSAGES:
+            prompts.append({
+                "question": "How does your organisation interact with those you support — doing to, doing "
+                            "for, doing with?",
+                "figure": f"Of the talk in the {placed} passages placed on the spectrum: "
+                          + ", ".join(f"{mode} {percent(share)}" for mode, share in modes.items())
+                          + ". Read the quoted passages before relying on this.",
+                "link": "Evidence",
+            })
+    if session["attendees"]:
+        prompts.append({"question": "Could the interaction be more co-productive?",
+                        "figure": f"{len(session['silent_attendees'])} of {session['attendees']} attendees "
+                                  f"never spoke.", "link": "Airtime"})
+    elif session["participant_to_participant_share"] is not None:
+        prompts.append({"question": "Could the interaction be more co-productive?",
+                        "figure": f"A participant answered another participant directly in "
+                                  f"{percent(session['participant_to_participant_share'])} of the changes of "
+                                  f"speaker; the rest went to or through the facilitator or host.",
+                        "link": "Who spoke when"})
     return prompts
 
 
-def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any], calibration: Any) -> dict[str, Any]:
+def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | None,
+            calibration: Any) -> dict[str, Any]:
     session = airtime["session"]
     figures = (calibration.evaluation.get("cross_validated_macro_f1") if calibration is not None else None) or {}
     return {
-        "format": analysis.transcript.format,
+        "format": _format_label(analysis.transcript.format),
         "estimated": analysis.transcript.estimated,
         "basis": airtime["basis"],
         "unattributed": percent(session["unattributed_share"]),
@@ -238,15 +389,23 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any], c
         "silence": percent(session["silence_share"]),
         "inferred": session["speakers_inferred"],
         "inference_confidence": session["inference_confidence"],
-        "notes": airtime["notes"],
-        "model": tags["model"],
-        "codebook": tags["codebook"],
-        "calibrated": tags["calibrated"],
+        # The summary says once how the speakers were known; a note saying it again is left out.
+        "notes": [note for note in airtime["notes"] if not note.startswith("Speakers were inferred")],
+        "model": tags["model"] if tags else None,
+        "codebook": tags["codebook"] if tags else None,
+        "calibrated": tags["calibrated"] if tags else False,
         "validation": (calibration.evaluation.get("method") or "cross-validated") if calibration is not None else "",
-        "evidence_bar": tags.get("evidence_bar") or {},
+        "evidence_bar": (tags.get("evidence_bar") or {}) if tags else {},
         "values_f1": figures.get("values", {}).get("head"),
         "spectrum_f1": figures.get("spectrum", {}).get("head"),
     }
+
+
+def _format_label(name: str) -> str:
+    """A format as people call it ("Zoom live transcript"), not its id."""
+    from ..io import all_formats
+
+    return next((fmt.label for fmt in all_formats() if fmt.name == name), name)
 
 
 def date_from_name(source: str) -> str | None:

@@ -36,11 +36,12 @@ def render_dashboard(db_path: str | Path) -> str:
     database, a newer schema, and a database holding neither sessions nor failures.
     """
     data = dashboard_data(db_path)
-    sessions = data["sessions"]
-    figures = {"facilitator": facilitator_chart(sessions, data["target"]), "gini": gini_chart(sessions),
-               "silent": silent_chart(sessions)} if sessions else {}
-    if sessions:
-        figures["floor"] = floor_chart(sessions, data["floor"])
+    # The charts are a time series: an undated session has no place on it (the tables list it).
+    dated = [s for s in data["sessions"] if s["date"]]
+    figures = {"facilitator": facilitator_chart(dated, data["target"]), "gini": gini_chart(dated),
+               "silent": silent_chart(dated)} if dated else {}
+    if dated:
+        figures["floor"] = floor_chart(dated, data["floor"])
     return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
@@ -71,9 +72,14 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
     if not sessions and not failures:
         raise OptionError("holds no sessions and no failures", path=db_path,
                           hint="run `transcript-lens batch ... --db FILE` first")
+    stems = [Path(session["path"] or "").stem for session in sessions]
     for number, session in enumerate(sessions, start=1):
         session["number"] = number
-        session["label"] = session["title"] or Path(session["path"] or "").stem or session["session_id"]
+        session["label"] = session["title"] or _label(session, stems) or session["session_id"]
+        if session["attendees"] is None:
+            session["silent_attendees"] = None  # no attendee list: silence is unknown, not zero
+    for failure in failures:
+        failure["reason"] = plain_words(failure["reason"])
     return {
         "source": Path(db_path).name,
         "target": DEFAULT_TARGET,
@@ -89,6 +95,20 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
                    "bases": sorted({s["basis"] for s in sessions if s["basis"]}),
                    "undated": sum(1 for s in sessions if not s["date"])},
     }
+
+
+def _label(session: dict[str, Any], stems: list[str]) -> str:
+    """An untitled session's name: its file's stem, with its folder when other files share the stem
+    (Zoom saves every recording's text as ``transcript.vtt`` in its own folder)."""
+    path = Path(session["path"] or "")
+    if stems.count(path.stem) > 1 and path.parent.name:
+        return f"{path.parent.name}/{path.stem}"
+    return path.stem
+
+
+def plain_words(text: str | None) -> str:
+    """A recorded reason as a page shows it: command names in quotes, not in Markdown backticks."""
+    return re.sub(r"`+([^`]*)`+", "‘\\1’", text or "")
 
 
 def _rows(connection: Any, query: str) -> list[dict[str, Any]]:
@@ -114,7 +134,7 @@ def _ranked(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "facilitator_share": percent(s["facilitator_share"]),
              "participants_share": percent(s["participants_share"]),
              "gini": "–" if s["gini"] is None else f"{s['gini']:.2f}",
-             "silent_attendees": _or_dash(s["silent_attendees"]),
+             "silent_attendees": "unknown" if s["silent_attendees"] is None else s["silent_attendees"],
              "inferred": {True: "yes", False: "no"}.get(s["speakers_inferred"], "–")} for s in order]
 
 
@@ -153,7 +173,7 @@ def floor_chart(sessions: list[dict[str, Any]], floor: list[dict[str, Any]]) -> 
         if any(not row["missing"] and row[key] is not None for row in floor)]
     if not lines:
         return None
-    figure = charts._figure(7, 2.6)
+    figure = charts._figure(2.6)
     axes = figure.subplots()
     for key, label, colour in lines:
         points = [(row["number"], row[key] * 100) for row in floor if not row["missing"] and row[key] is not None]
@@ -161,7 +181,7 @@ def floor_chart(sessions: list[dict[str, Any]], floor: list[dict[str, Any]]) -> 
                   label=label)
     axes.set_ylim(0, 105)
     axes.set_ylabel("share (%)")
-    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    axes.legend(fontsize=charts._SMALLEST, frameon=False, loc="upper left")
     _session_axis(axes, sessions)
     return charts._svg(figure)
 
@@ -198,8 +218,11 @@ def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int],
             groups[-1]["span"] += 1
         else:
             groups.append({"name": name, "span": 1})
+    from ..tagging.codebook import load_codebook
+
+    labels = {code.id: code.label for code in load_codebook().codes}  # a label, never a code's id
     for column in columns:
-        column["name"] = column["code"].replace("_", " ")
+        column["name"] = labels.get(column["code"], column["code"].replace("_", " "))
     return {"columns": columns, "groups": groups, "rows": rows, "largest": largest}
 
 
@@ -249,7 +272,7 @@ def _session_axis(axes: Any, sessions: list[dict[str, Any]]) -> None:
     shown = sessions[::step]
     labels = [f"#{s['number']} {s['date']}" if _ISO_DATE.fullmatch(s["date"] or "") else f"#{s['number']}"
               for s in shown]
-    axes.set_xticks([s["number"] for s in shown], labels, rotation=45, ha="right", fontsize=8)
+    axes.set_xticks([s["number"] for s in shown], labels, rotation=45, ha="right", fontsize=charts._SMALLEST)
     axes.set_xlim(0.4, len(sessions) + 0.6)
     axes.set_xlabel("sessions in date order")
 
@@ -259,11 +282,12 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
     points = [(s["number"], s["facilitator_share"] * 100) for s in sessions if s["facilitator_share"] is not None]
     if not points:
         return None
-    figure = charts._figure(7, 2.6)
+    figure = charts._figure(2.6)
     axes = figure.subplots()
     axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=charts.OKABE_ITO[0], linewidth=1.2)
     axes.axhline(target * 100, color=charts.OKABE_ITO[5], linestyle="--", linewidth=1)
-    axes.text(0.5, target * 100 + 2, f"target {target * 100:.0f}%", color=charts.OKABE_ITO[5], fontsize=8)
+    axes.text(0.5, target * 100 + 2, f"target {target * 100:.0f}%", color=charts.OKABE_ITO[5],
+              fontsize=charts._SMALLEST)
     axes.set_ylim(0, 105)
     axes.set_ylabel("facilitator share (%)")
     _session_axis(axes, sessions)
@@ -274,11 +298,11 @@ def facilitator_chart(sessions: list[dict[str, Any]], target: float) -> str | No
 def gini_chart(sessions: list[dict[str, Any]]) -> str | None:
     if all(s["gini"] is None for s in sessions):
         return None
-    figure = charts._figure(7, 2.4)
+    figure = charts._figure(2.4)
     axes = figure.subplots()
     for s in sessions:
         if s["gini"] is None:
-            axes.text(s["number"], 0.02, "n/a", ha="center", fontsize=7, color="#555555")
+            axes.text(s["number"], 0.02, "n/a", ha="center", fontsize=charts._SMALLEST, color="#555555")
         else:
             axes.bar(s["number"], s["gini"], color=charts.OKABE_ITO[2], width=0.7)
     axes.set_ylim(0, 1)
@@ -293,12 +317,13 @@ def silent_chart(sessions: list[dict[str, Any]]) -> str | None:
         return None
     from matplotlib.ticker import MaxNLocator
 
-    figure = charts._figure(7, 2.4)
+    figure = charts._figure(2.4)
     axes = figure.subplots()
     top = max(s["silent_attendees"] or 0 for s in sessions)
     for s in sessions:
         if s["silent_attendees"] is None:
-            axes.text(s["number"], 0.02 * max(top, 1), "no list", ha="center", fontsize=7, color="#555555")
+            axes.text(s["number"], 0.02 * max(top, 1), "no list", ha="center", fontsize=charts._SMALLEST,
+                      color="#555555")
         else:
             axes.bar(s["number"], s["silent_attendees"], color=charts.OKABE_ITO[3], width=0.7)
     axes.set_ylim(0, max(top, 1) * 1.1)

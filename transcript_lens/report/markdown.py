@@ -43,9 +43,12 @@ def _code(value: Any) -> str:
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+def _table(headers: list[str], rows: list[list[Any]], *, raw_first: bool = False) -> list[str]:
+    """A pipe table; ``raw_first`` leaves the first cell of each row as written (the report's own
+    labels, which may carry emphasis); every other cell is escaped text."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_text(value) for value in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(value) if raw_first and index == 0 else _text(value)
+                                for index, value in enumerate(row)) + " |" for row in rows]
     return lines
 
 
@@ -72,47 +75,59 @@ def _floor_moved(floor: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    session = data["airtime"]["session"]
-    out = [f"# {_text(data['title'])}", "", f"Post-workshop reflection report made by transcript_lens from "
-           f"{_code(data['source'])}.", "", "## Summary", "", f"**{_text(data['verdict'])}**", ""]
-    out += _table(["", ""], [
-        ["Date", data["date"] or "not in the file"], ["Duration", data["duration"]],
-        ["Speakers", data["speakers_count"]],
-        ["Attendees", f"{data['attendees']} ({len(data['silent_attendees'])} never spoke)" if data["attendees"]
-         else "no attendee list given"],
-        ["Speakers were", data["speakers_known"]]])
-    out += ["", "## Airtime", ""]
-    out += _table(["Speaker", "Role", "Share", "Time", "Words", "Turns", "Longest turn", "First spoke"],
-                  [[r["name"], r["role"], r["share"], r["time"], r["words"], r["turns"], r["longest"], r["first"]]
-                   for r in data["speaker_rows"]]
-                  + [[name, "attendee, never spoke", "0%", "–", 0, 0, "–", "–"] for name in data["silent_attendees"]])
-    gini = f"{session['gini']:.2f}" if session["gini"] is not None else "–"
-    out += ["", f"Participants together: {percent(session['participants_share'])}. Evenness among participants "
-            f"(Gini, 0 even, 1 one voice): {gini}. Changes of speaker from one participant straight to another: "
-            f"{percent(session['participant_to_participant_share'])}.", "", "## Who spoke when", ""]
-    windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
-    out += _table(["Window (minutes)", "Facilitator share"],
-                  [[f"{w['start'] / 60:.0f}–{w['end'] / 60:.0f}", percent(w["facilitator_share"])] for w in windows])
-    out += [""] + _floor_moved(data["floor_moved"])
-    out += ["## Values and the spectrum of engagement", ""]
+def _values(data: dict[str, Any]) -> list[str]:
+    out = ["## Values and the spectrum of engagement", ""]
     if data["modes"]:
         out += ["Mode balance of the talk placed on the spectrum: "
                 + ", ".join(f"{_text(mode)} {percent(share)}" for mode, share in data["modes"].items()) + ".", ""]
     if data["evidence"]:
-        out += _table(["Code", "Passages", "Facilitator held the floor", "Participants"],
-                      [[item["label"], item["passages"], item["facilitator_share"], item["participants_share"]]
+        out += _table(["Code", "Passages", "Facilitator held the floor", "Participants held the floor"],
+                      [[item["name"], item["passages"], item["facilitator_share"], item["participants_share"]]
                        for item in data["evidence"]])
     else:
         out += ["No passage was tagged."]
     out += ["", "## Evidence", ""]
     for item in data["evidence"]:
-        out += [f"### {_text(item['label'])}", ""]
+        out += [f"### {_text(item['name'])}", ""]
         if not item["quotes"]:
             out += ["No passage is probable enough to quote (none over the evidence bar).", ""]
         for quote in item["quotes"]:
             out += [f"> {_text(quote['text'])}", ">", f"> — {_text(quote['speaker'])}, at {quote['at']} "
                     f"(lines {quote['lines']}, score {quote['score']})", ""]
+    out += ["Score: the probability that the tag is right — the share of such tags that were right on labelled "
+            "transcripts the tagger had not seen. Lines: where the passage is in the transcript file.", ""]
+    return out
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    session = data["airtime"]["session"]
+    out = [f"# {_text(data['title'])}", "", f"Post-workshop reflection report made by transcript_lens from the "
+           f"file {_text(data['source'])}.", "", "## Summary", "", f"**{_text(data['summary']['headline'])}**", ""]
+    out += _table(["", ""], [
+        *[[f"**{label}**" if label in ("Never spoke", "Barely spoke") else label, text]
+          for label, text in data["summary"]["facts"]],
+        ["Date", data["date"] or "not in the file"], ["Duration", data["duration"]],
+        ["Speakers", data["speakers_count"]], ["Speakers were", data["speakers_known"]]], raw_first=True)
+    out += ["", "## Airtime", ""]
+    out += _table(["Speaker", "Role", "Share", "Time", "Words", "Turns", "Longest turn", "First spoke", "Questions"],
+                  [[r["name"], r["role"], r["share"], r["time"], r["words"], r["turns"], r["longest"], r["first"],
+                    r["questions"]] for r in data["speaker_rows"]]
+                  + [[name, "attendee, never spoke", "0%", "–", 0, 0, "–", "–", 0]
+                     for name in data["silent_attendees"]])
+    out += [""] + [f"- {column}: {_text(meaning)}." for column, meaning in data["columns"]]
+    gini = f"{session['gini']:.2f}" if session["gini"] is not None else "–"
+    out += ["", f"Participants together: {percent(session['participants_share'])}. Evenness among participants: "
+            f"{gini} on a scale from 0 (every participant spoke equally) to 1 (one participant did all the "
+            f"participants' talking) — the Gini coefficient. Changes of speaker from one participant straight to "
+            f"another: {percent(session['participant_to_participant_share'])}.", "", "## Who spoke when", ""]
+    windows = [w for w in data["windows"] if w["facilitator_share"] is not None]
+    out += _table(["Window (minutes)", "Facilitator share"],
+                  [[f"{w['start'] / 60:.0f}–{w['end'] / 60:.0f}", percent(w["facilitator_share"])] for w in windows])
+    out += ["", "Every speaker, and the 5-minute windows in which they spoke:", ""]
+    out += _table(["Speaker", "Spoke in minutes"], [[name, spans] for name, spans in data["spoke_when"]])
+    out += [""] + _floor_moved(data["floor_moved"])
+    if data["tagged"]:
+        out += _values(data)
     if data["chat"]:
         chat = data["chat"]
         out += ["## Chat as participation", "", f"{chat['messages']} public chat messages (direct messages and "
@@ -129,15 +144,21 @@ def render_markdown(data: dict[str, Any]) -> str:
             + ("; some times were estimated." if method["estimated"] else "."),
             f"- Not attributed to anyone: {method['unattributed']}; overlapping speech: {method['overlap']}; "
             f"silence: {method['silence']}.",
-            "- Speakers: " + (f"inferred from the text and timing (mean confidence {method['inference_confidence']:.2f})."
-                              if method["inferred"] else "as named in the file."),
-            f"- Tags: codebook \"{_text(method['codebook'])}\", model {_text(method['model'])}"
-            + (f", calibrated; {method['validation']} macro-F1 {method['values_f1']} (values), "
-               f"{method['spectrum_f1']} (spectrum). Scores are probabilities; evidence quotes only tags at or over "
-               f"{method['evidence_bar'].get('values', 0):.2f} (values) and {method['evidence_bar'].get('spectrum', 0):.2f} "
-               "(spectrum), the bars at which most quotes were right on transcripts the tagger had not seen."
-               if method["calibrated"] else ", uncalibrated for this codebook."),
-            "- Tags describe what was talked about, not how the session was run: a facilitator explaining "
-            "\"doing with\" is not the session doing with."]
+            "- Speakers: " + ("inferred from the text and timing (see the summary)."
+                              if method["inferred"] else "as named in the file.")]
+    if data["tagged"]:
+        out += [f"- Tags: passages compared with the codebook \"{_text(method['codebook'])}\" by sentence-embedding "
+                f"similarity (model {_text(method['model'])})"
+                + (f", with a head fitted on labelled transcripts; {method['validation']} macro-F1 "
+                   f"{method['values_f1']} for values and {method['spectrum_f1']} for spectrum positions, so many "
+                   f"single tags are wrong. Scores are probabilities; the evidence quotes only tags at or over "
+                   f"{method['evidence_bar'].get('values', 0):.2f} (values) and "
+                   f"{method['evidence_bar'].get('spectrum', 0):.2f} (spectrum), the bars at which most quotes were "
+                   f"right on transcripts the tagger had not seen." if method["calibrated"]
+                   else ", uncalibrated for this codebook."),
+                "- Tags describe what was talked about, not how the session was run: a facilitator explaining "
+                "\"doing with\" is not the session doing with."]
+    else:
+        out += ["- Values and the spectrum of engagement were not tagged for this report (airtime only)."]
     out += [f"- {_text(note)}" for note in method["notes"]]
     return "\n".join(out) + "\n"

@@ -165,10 +165,15 @@ FLOOR_COLUMNS = ("open_questions", "floor_turns", "back_channels", "interruption
 
 #: CSV columns of ``turns --csv`` (also the correction file a person edits).
 TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "confidence", "text")
-#: CSV columns of ``airtime --csv``: one row per speaker, the file named on each row.
-AIRTIME_COLUMNS = ("source", "format", "basis", "name", "role", "inferred", "seconds", "words", "turns",
-                   "share", "word_share", "longest_turn_seconds", "mean_turn_seconds", "first_spoke_at",
-                   "questions", *FLOOR_COLUMNS)
+#: CSV columns of ``airtime --csv``: one tidy row per person (every speaker, then every attendee who
+#: never spoke), the file and the session's figures repeated on each row, so that a spreadsheet or
+#: ``pandas.read_csv`` needs no second table and no join. New columns are only ever appended.
+SPEAKER_COLUMNS = ("name", "role", "inferred", "seconds", "words", "turns", "share", "word_share",
+                   "longest_turn_seconds", "mean_turn_seconds", "first_spoke_at", "questions")
+SESSION_COLUMNS = ("duration_seconds", "facilitator", "facilitator_share", "target", "host_share",
+                   "participants_share", "unattributed_share", "gini", "participant_to_participant_share",
+                   "attendees", "silent_attendees_count", "speakers_inferred", "inference_confidence")
+AIRTIME_COLUMNS = ("source", "format", "basis", *SPEAKER_COLUMNS, "spoke", *SESSION_COLUMNS, *FLOOR_COLUMNS)
 
 
 def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -182,11 +187,20 @@ def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def airtime_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
     record = airtime_record(analysis)
+    session = record["session"]
+    figures = {column: session[column] for column in SESSION_COLUMNS if column in session}
+    # Unknown (no attendee list) stays an empty cell, never 0.
+    figures["silent_attendees_count"] = len(session["silent_attendees"]) if session["attendees"] else None
+    head = {"source": record["source"], "format": record["format"], "basis": record["basis"]}
     floor = {row["name"]: row for row in record["floor"]["speakers"]}
-    policy = {"overlap_policy": record["floor"]["overlap_policy"]}
-    return [{"source": record["source"], "format": record["format"], "basis": record["basis"],
-             **{column: {**speaker, **floor[speaker["name"]], **policy}[column] for column in AIRTIME_COLUMNS[3:]}}
+    policy = record["floor"]["overlap_policy"]
+    rows = [{**head, **{column: speaker[column] for column in SPEAKER_COLUMNS}, "spoke": True, **figures,
+             **{column: floor[speaker["name"]][column] for column in FLOOR_COLUMNS[:-1]}, "overlap_policy": policy}
             for speaker in record["speakers"]]
+    rows += [{**head, "name": name, "role": "attendee", "inferred": False, "seconds": 0, "words": 0, "turns": 0,
+              "share": 0.0, "word_share": 0.0, "questions": 0, "spoke": False, **figures, "overlap_policy": policy}
+             for name in session["silent_attendees"]]
+    return rows
 
 
 def tag_record(analysis: Analysis, tagging) -> dict[str, Any]:

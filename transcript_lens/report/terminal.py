@@ -57,6 +57,10 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         table.add_row(Text(_plain(name), style="italic"), "attendee (silent)", "0%",
                       *(["0:00"] if timed else []), "0", "0", *(["–", "–"] if timed else []), "0")
     console.print(table)
+    console.print(Text("Share: of the " + ("speaking time" if timed else "words") + "; "
+                       + ("Longest: longest single turn; First: when they first spoke; " if timed else "")
+                       + "Qs: questions asked (sentences ending with ?). Gini: 0 every participant spoke "
+                         "equally, 1 one participant did all their talking.", style="dim"))
     if any(row.inferred for row in airtime.speakers):
         console.print(Text("* inferred: the file does not name this speaker, or the role is a guess", style="dim"))
 
