@@ -196,10 +196,22 @@ def test_text_over_spacy_max_length_is_read_in_pieces():
 
     nlp = spacy.blank("en")
     nlp.max_length = 2_000
-    texts = ["Hello, I'm Ada.", "word " * 700 + "z" * 2_500 + " over to you, Ben", ""]
+    texts = ["Hello, I'm Ada.", "word " * 700 + "over to you, Ben", ""]
     docs = list(pipe(nlp, texts))
     assert [doc.text for doc in docs] == texts
-    assert docs[1][-1].text == "Ben"
+    assert docs[1][-1].text == "Ben" and len(docs[1]) == 700 + 5
+
+
+def test_run_without_whitespace_is_cut_into_words_of_bounded_length():
+    spacy = pytest.importorskip("spacy")
+    from transcript_lens.nlp import LONGEST_WORD, pipe
+
+    # 10,000 closing brackets: one token whose suffixes spaCy would split one at a time.
+    texts = ["Thanks, Ada. " + "]" * 10_000 + " Over to you."]
+    doc = next(pipe(spacy.blank("en"), texts))
+    assert len(doc.text) == len(texts[0])  # offsets stay those of the text
+    assert doc.text.startswith("Thanks, Ada. ") and doc.text.endswith(" Over to you.")
+    assert max(len(token.text) for token in doc) <= LONGEST_WORD
 
 
 def test_speaker_inference_reads_a_caption_line_past_spacy_max_length(tmp_path):

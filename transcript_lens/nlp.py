@@ -8,6 +8,7 @@ inside the function: the airtime path on a named transcript never loads it.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -66,15 +67,23 @@ def blank_pipeline() -> Any:
 PIECE = 100_000
 
 
+#: No word is longer; a longer run without whitespace is cut for the tokenizer (see ``pipe``).
+LONGEST_WORD = 100
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+
+
 def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[Any]:
-    """One Doc per text, as ``nlp.pipe`` gives, for texts of any length.
+    """One Doc per text, as ``nlp.pipe`` gives, for texts of any length and shape.
 
     spaCy refuses a text longer than ``nlp.max_length`` (error E088; a million characters by
     default), and a broken export can hold a caption line that long. Such a text is read in
-    pieces cut at whitespace and the pieces are joined back into one Doc with exactly its text,
-    so the offsets of tokens and entities stay those of the text. Texts within the limit take
-    ``nlp.pipe`` unchanged.
+    pieces cut at whitespace and the pieces are joined back into one Doc. And spaCy's tokenizer
+    takes time quadratic in the length of a token made of affixes (10,000 ``]`` take 20 s), so
+    inside a run of more than ``LONGEST_WORD`` characters without whitespace every
+    ``LONGEST_WORD``-th character is read as a space. The Doc's text has the length of the text,
+    so token and entity offsets stay those of the text.
     """
+    texts = [_LONG_RUN.sub(_cut_run, text) if len(text) > LONGEST_WORD else text for text in texts]
     limit = nlp.max_length
     if all(len(text) <= limit for text in texts):
         yield from nlp.pipe(texts, batch_size=batch_size)
@@ -98,6 +107,12 @@ def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[A
         gathered.append(doc)
     if gathered:
         yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+
+
+def _cut_run(match: re.Match) -> str:
+    run = list(match.group(0))
+    run[LONGEST_WORD - 1::LONGEST_WORD] = " " * (len(run) // LONGEST_WORD)
+    return "".join(run)
 
 
 def _pieces(text: str, limit: int) -> list[str]:

@@ -71,7 +71,7 @@ def sniff_whisper(source: Source) -> float:
     if layout is None and source.suffix == ".json" and _OPENING.match(source.text):
         try:
             json.loads(source.text)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, and integers past the digit limit
             return 0.5
     return 0.0
 
@@ -87,6 +87,9 @@ def _load(source: Source) -> object:
                              hint="the file may be cut short; export it again") from None
     except RecursionError:
         raise _too_deep(source) from None
+    except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+        raise MalformedError("holds a number too long to be a time or a count", path=source.path,
+                             line=1, hint=_HINT) from None
 
 
 def _too_deep(source: Source) -> MalformedError:
@@ -122,7 +125,7 @@ def _item_lines(text: str, keys: Sequence[str], items: list) -> list[int]:
         counted = index
         try:
             item, end = decoder.raw_decode(text, index)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, and integers past the digit limit
             break
         found.append(item)
         lines.append(line)
