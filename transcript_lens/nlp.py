@@ -83,7 +83,7 @@ def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[A
     ``LONGEST_WORD``-th character is read as a space. The Doc's text has the length of the text,
     so token and entity offsets stay those of the text.
     """
-    texts = [_LONG_RUN.sub(_cut_run, text) if len(text) > LONGEST_WORD else text for text in texts]
+    texts = [cut_long_runs(text) for text in texts]
     limit = nlp.max_length
     if all(len(text) <= limit for text in texts):
         yield from nlp.pipe(texts, batch_size=batch_size)
@@ -107,6 +107,13 @@ def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[A
         gathered.append(doc)
     if gathered:
         yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+
+
+def cut_long_runs(text: str) -> str:
+    """``text`` with every ``LONGEST_WORD``-th character of a run longer than that without
+    whitespace read as a space: same length, and no token spaCy needs quadratic time for.
+    For every stage that hands text to spaCy's tokenizer (``pipe`` does it itself)."""
+    return _LONG_RUN.sub(_cut_run, text) if len(text) > LONGEST_WORD else text
 
 
 def _cut_run(match: re.Match) -> str:
