@@ -230,3 +230,16 @@ def test_json_output_stays_strict_json():
                                        "--infer", "never"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
+
+
+def test_next_later_start_in_one_pass_matches_its_definition():
+    import random
+
+    from transcript_lens.io.timing import _next_later_starts
+
+    rng = random.Random(20261127)
+    for _ in range(500):
+        starts = [rng.choice([0.0, 1.0, 2.0, 3.0, 5.5]) for _ in range(rng.randint(0, 12))]
+        expected = [next((later for later in starts[index + 1:] if later > start), None)
+                    for index, start in enumerate(starts)]
+        assert _next_later_starts(starts) == expected, starts

@@ -84,9 +84,10 @@ def estimate_ends(starts: Sequence[float], words: Sequence[int], *,
                   final_end: float | None = None) -> list[float]:
     """End times for cues that only have starts (see the module docstring for the rule)."""
     ends: list[float] = []
+    later = _next_later_starts(starts)
     for index, start in enumerate(starts):
         longest = max(MIN_SECONDS, words[index] / SLOW_WORDS_PER_SECOND + PAUSE_ALLOWANCE)
-        following = _next_later_start(starts, index)
+        following = later[index]
         if index + 1 < len(starts) and starts[index + 1] > start:
             ends.append(start + min(starts[index + 1] - start, longest))
         elif following is not None:
@@ -99,11 +100,19 @@ def estimate_ends(starts: Sequence[float], words: Sequence[int], *,
     return ends
 
 
-def _next_later_start(starts: Sequence[float], index: int) -> float | None:
-    for later in starts[index + 1:]:
-        if later > starts[index]:
-            return later
-    return None
+def _next_later_starts(starts: Sequence[float]) -> list[float | None]:
+    """For each start, the first later-written start that is later in time (None if none).
+
+    One pass from the end with a stack of candidates, so that thousands of lines on one clock
+    (a caption file whose clock stuck) cost linear time, not quadratic."""
+    found: list[float | None] = [None] * len(starts)
+    candidates: list[float] = []  # increasing from the top of the stack down
+    for index in range(len(starts) - 1, -1, -1):
+        while candidates and candidates[-1] <= starts[index]:
+            candidates.pop()
+        found[index] = candidates[-1] if candidates else None
+        candidates.append(starts[index])
+    return found
 
 
 def spread_by_words(words: Sequence[int], start: float, end: float) -> list[tuple[float, float]]:
