@@ -47,6 +47,7 @@ def refused(path: Path, error_type: type = MalformedError, *, line: int | None) 
     ("clock_past_two_days.vtt", 8, "999 hours"),             # a clock, but past 48 h
     ("note_duration_past_two_days.vtt", 3, "120 hours"),     # a NOTE duration past 48 h
     ("sbv_eight_hour_digits.sbv", 4, "99999999:00:00.000"),
+    ("sbv_minute_eighty.sbv", 4, "0:80:12.305"),           # a clock's shape, but minute 80
     ("minutes_duration_past_two_days.md", 2, "hours"),       # "Duration: 999999 min"
     ("whisperx_infinity.json", 3, "inf"),
     ("whisperx_nan.json", 3, "nan"),
