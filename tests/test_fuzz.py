@@ -143,7 +143,7 @@ def odd_number(data: bytes, rng: random.Random) -> bytes:
 
 def long_line(data: bytes, rng: random.Random) -> bytes:
     length = rng.choice([140_000, 300_000])
-    piece = rng.choice([b"x", b"ab ", b"Thank you, Ada. ", b"9", b","])
+    piece = rng.choice([b"x", b"ab ", b"Thank you, Ada. ", b"9", b",", b" ", b"\t", b"]", b"a  b"])
     line = (piece * (length // len(piece) + 1))[:length]
     lines = _lines(data)
     at = rng.randrange(min(len(lines), 8) + 1)
