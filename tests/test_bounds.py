@@ -244,3 +244,22 @@ def test_next_later_start_in_one_pass_matches_its_definition():
         expected = [next((later for later in starts[index + 1:] if later > start), None)
                     for index, start in enumerate(starts)]
         assert _next_later_starts(starts) == expected, starts
+
+
+@pytest.mark.parametrize("fixture", ["text/teams_text_basic.txt", "text/meet_markers.md", "text/otter_basic.txt",
+                                     "text/zoom_captions_basic.txt", "live/cart_captions.txt",
+                                     "asr/diarized_range.txt", "text/minutes_bold.md"])
+@pytest.mark.parametrize("run", [" ", "\t", "]", ": "])
+def test_a_long_run_inside_a_line_ends_in_a_result_or_our_error(fixture, run, tmp_path):
+    from .test_fuzz import run_case
+
+    lines = (FIXTURES / fixture).read_text(encoding="utf-8").splitlines()
+    lines[1] = f"{lines[1]}a{run * (60_000 // len(run))}b"  # quadratic patterns took minutes on this
+    path = tmp_path / Path(fixture).name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_case(path, nlp=None if "zoom_captions" in fixture else _blank()) in ("ok", "refused")
+
+
+def _blank():
+    spacy = pytest.importorskip("spacy")
+    return spacy.blank("en")
