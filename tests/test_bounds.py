@@ -89,6 +89,16 @@ def test_nan_time_is_a_one_line_error_not_invalid_json():
     assert result.stderr.count("\n") == 1 and "whisperx_nan.json:3:" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["whisperx_nan.json", "clock_six_hour_digits.vtt"])
+def test_report_refuses_absurd_times_without_writing_anything(name, tmp_path):
+    target = tmp_path / "report.md"
+    result = CliRunner().invoke(main, ["report", str(BOUNDS / name), "--format", "md", "-o", str(target)],
+                                catch_exceptions=False)
+    assert result.exit_code != 0
+    assert result.stderr.count("\n") == 1 and f"{name}:" in result.stderr
+    assert not target.exists()
+
+
 def test_attendance_minutes_must_be_a_number_of_minutes():
     with pytest.raises(MalformedError, match=r"participants_nan_minutes\.csv:2: minutes 'nan'"):
         read_roster(BOUNDS / "participants_nan_minutes.csv")
