@@ -47,7 +47,8 @@ def docx_source(data: bytes, *, path: str) -> Source:
     Line ``n`` is the ``n``-th paragraph of the document body (1-based, empty paragraphs
     included, tables left out), so the line numbers in errors and cues are paragraph numbers.
     Line breaks inside a paragraph become spaces. A zip that is not a Word document, or a
-    damaged one, raises ``NotATranscriptError``.
+    damaged one, raises ``NotATranscriptError``; one that would unpack to more than
+    ``MAX_DOCX_BYTES`` raises ``FileTooLargeError`` before anything is unpacked.
     """
     import io
     import zipfile
