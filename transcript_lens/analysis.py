@@ -13,6 +13,7 @@ from typing import Any
 
 from .equity import DEFAULT_TARGET, Airtime, measure
 from .io import read_roster, read_transcript
+from .io.timing import check_times
 from .model import Cue, Transcript, Turn
 from .speakers import Cast, identify, load_aliases, name_key, needs_inference
 from .turns import DEFAULT_GAP, build_turns, credit, relabel
@@ -56,7 +57,8 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     is a ``Pseudonymiser``: the analysis that comes back holds pseudonyms only, with the very
     figures of the plain analysis (``anonymise_analysis``).
     """
-    transcript = path if isinstance(path, Transcript) else read_transcript(path, format=format)
+    # A Transcript built by the caller gets the bounds every reader's output gets.
+    transcript = check_times(path) if isinstance(path, Transcript) else read_transcript(path, format=format)
     alias_map = load_aliases(aliases) if isinstance(aliases, (str, Path)) else _keyed(aliases or {})
     roster: Sequence[str] = ()
     if isinstance(attendees, (str, Path)):

@@ -213,6 +213,8 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
     """The clues in each text, from one ``nlp.pipe`` over the lines that can hold any."""
     from spacy.matcher import Matcher
 
+    from .nlp import cut_long_runs, pipe
+
     matcher = Matcher(nlp.vocab)
     for label, patterns in MATCHER_PATTERNS.items():
         matcher.add(label, patterns)
@@ -224,11 +226,12 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
     # patterns read lower-case words), which is a hundred times cheaper than the trained pipeline.
     named = [index for index in candidates if _may_hold_a_name(texts[index], STOP_WORDS)]
     nameless = [index for index in candidates if not _may_hold_a_name(texts[index], STOP_WORDS)]
-    docs = nlp.pipe([texts[index] for index in named], batch_size=256)
+    docs = pipe(nlp, [texts[index] for index in named], batch_size=256)  # any length (E088)
     for index, doc in zip(named, docs):
         found[index] = _signals(doc, matcher)
     for index in nameless:
-        found[index] = _signals(nlp.make_doc(texts[index]), matcher)
+        # The tokenizer itself, not make_doc: no length limit (E088), and no long run it reads slowly.
+        found[index] = _signals(nlp.tokenizer(cut_long_runs(texts[index])), matcher)
     for index, text in enumerate(texts):
         words = text.split()
         first = words[0].strip(",.!?").lower() if words else ""

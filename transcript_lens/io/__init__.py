@@ -15,6 +15,7 @@ from ..errors import EmptyFileError, NotATranscriptError
 from ..model import Transcript
 from .formats import Format, all_formats, detect, format_names, get_format
 from .source import Source, decode, read_bytes, sniff_binary
+from .timing import check_times
 
 if TYPE_CHECKING:
     from ..companions import Chat, Roster
@@ -64,6 +65,8 @@ def _parse(path: str | Path, kind: str, format: str | None):
     if kind == "transcript" and not result.cues:
         raise EmptyFileError("has no speech in it (no cue with text)", path=path,
                              hint="export the transcript again, or check that recording captions were on")
+    if kind == "transcript":
+        check_times(result)
     return result
 
 

@@ -20,7 +20,7 @@ from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import flag_out_of_order, spoken_seconds
+from .timing import MAX_SECONDS, flag_out_of_order, spoken_seconds, stated_length
 
 # Only text that opens like a JSON object or an array of objects is looked at; the diarised
 # text layout ``[0:00:06.8 - ...] SPEAKER_00 - ...`` also starts with a bracket.
@@ -71,7 +71,7 @@ def sniff_whisper(source: Source) -> float:
     if layout is None and source.suffix == ".json" and _OPENING.match(source.text):
         try:
             json.loads(source.text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, and integers past the digit limit
             return 0.5
     return 0.0
 
@@ -85,6 +85,17 @@ def _load(source: Source) -> object:
         raise MalformedError(f"is not valid JSON: {error.msg} at column {error.colno}",
                              path=source.path, line=error.lineno,
                              hint="the file may be cut short; export it again") from None
+    except RecursionError:
+        raise _too_deep(source) from None
+    except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+        raise MalformedError("holds a number too long to be a time or a count", path=source.path,
+                             line=1, hint=_HINT) from None
+
+
+def _too_deep(source: Source) -> MalformedError:
+    # json recurses once per level: thousands of nested brackets are no transcript.
+    return MalformedError("nests arrays or objects too deeply to be a transcript", path=source.path,
+                          line=1, hint=_HINT)
 
 
 def _item_lines(text: str, keys: Sequence[str], items: list) -> list[int]:
@@ -114,7 +125,7 @@ def _item_lines(text: str, keys: Sequence[str], items: list) -> list[int]:
         counted = index
         try:
             item, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, and integers past the digit limit
             break
         found.append(item)
         lines.append(line)
@@ -141,6 +152,11 @@ def _seconds(value: object, *, scale: float, source: Source, line: int, what: st
     if value < 0:
         raise MalformedError(f"{what} time {quoted(value)} is negative", path=source.path, line=line,
                              hint=_HINT)
+    # Compared before float(): a 400-digit integer does not fit a float, and NaN fails here too.
+    if not value <= MAX_SECONDS * scale:
+        shown = repr(value) if isinstance(value, float) else f"of {len(str(abs(value)))} digits"
+        raise MalformedError(f"{what} time {shown} is not a time within a session of at most "
+                             f"{MAX_SECONDS / 3600:.0f} hours", path=source.path, line=line, hint=_HINT)
     return float(value) / scale
 
 
@@ -237,7 +253,8 @@ def parse_whisperx(source: Source) -> Transcript:
     for segment, line in segments:
         start = _seconds(segment.get("start"), scale=1, source=source, line=line, what="start")
         end = _seconds(segment.get("end"), scale=1, source=source, line=line, what="end")
-        words = [word for word in segment.get("words") or () if isinstance(word, dict)]
+        listed = segment.get("words")
+        words = [word for word in listed if isinstance(word, dict)] if isinstance(listed, list) else []
         label = segment.get("speaker")
         if any(_word_speaker(word) for word in words):
             runs = _speaker_runs(label, words)
@@ -358,14 +375,22 @@ def parse_assemblyai(source: Source) -> Transcript:
     if words:
         cues = _word_runs(words)
     return _transcript(source, "assemblyai_json", cues, notes,
-                       duration=_duration(data.get("audio_duration")))
+                       duration=_duration(data.get("audio_duration"), source, "audio_duration"))
 
 
-def _duration(value: object) -> float | None:
+def _duration(value: object, source: Source, key: str) -> float | None:
     """The recording's length in seconds as the engine states it, if it is a number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         return None
-    return float(value)
+    if isinstance(value, int) and value > MAX_SECONDS:
+        value = float("inf")  # a huge integer does not fit a float; refused as too long below
+    return stated_length(float(value), path=source.path, line=_key_line(source.text, key))
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line where ``"key":`` first appears (1 if it does not)."""
+    match = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def _label(value: object, prefix: str) -> str:
@@ -386,7 +411,7 @@ def parse_deepgram(source: Source) -> Transcript:
     if not isinstance(results, dict):
         raise MalformedError("has no 'results' object", path=source.path, line=1, hint=_HINT)
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    declared = _duration(metadata.get("duration"))
+    declared = _duration(metadata.get("duration"), source, "duration")
     notes: list[str] = []
     utterances = results.get("utterances")
     if isinstance(utterances, list) and utterances:

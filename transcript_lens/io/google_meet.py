@@ -21,7 +21,7 @@ from ..model import Cue, Transcript
 from .formats import Format
 from .plain import is_speaker_name
 from .source import Source
-from .timing import parse_clock, spoken_seconds, spread_by_words
+from .timing import parse_clock, spoken_seconds, spread_by_words, stated_length
 
 _HEADER = re.compile(
     r"^\s*#*\s*(?P<title>.*?)\s*(?:\(|-\s*)(?P<date>\d{4}[-/]\d{2}[-/]\d{2}) (?P<time>\d{1,2}:\d{2})"
@@ -42,7 +42,7 @@ def sniff(source: Source) -> float:
     head = source.head(40)
     if not head:
         return 0.0
-    if any(_HEADER.match(line) for line in head[:3]):
+    if any(_title_line(line) for line in head[:3]):
         return 0.95
     if any(_BOILERPLATE.search(line) for line in head):
         return 0.9
@@ -51,6 +51,12 @@ def sniff(source: Source) -> float:
     if markers and named >= 2 and named / len(head) >= 0.4:
         return 0.7
     return 0.0
+
+
+def _title_line(line: str) -> re.Match | None:
+    # A title line is short; ``_HEADER`` (lazy title, then spaces) is quadratic on a long line of
+    # spaces (20,000 took 2 s).
+    return _HEADER.match(line) if len(line) <= 500 else None
 
 
 class _Section:
@@ -82,7 +88,7 @@ def parse(source: Source) -> Transcript:
             if in_attendees and attendees:
                 in_attendees = False
             continue
-        header = _HEADER.match(line)
+        header = _title_line(line)
         if header is not None:
             if sections[-1].cues:
                 sections.append(_Section())
@@ -100,7 +106,8 @@ def parse(source: Source) -> Transcript:
             continue
         ended = _ENDED.match(line)
         if ended is not None:
-            sections[-1].end = _clock(ended.group("clock"), source, number)
+            sections[-1].end = stated_length(_clock(ended.group("clock"), source, number),
+                                             path=source.path, line=number)
             sections.append(_Section())
             continue
         marker = _MARKER.match(line)

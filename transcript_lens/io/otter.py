@@ -28,12 +28,15 @@ _TIME_ONLY = re.compile(rf"^\s*(?P<clock>{_CLOCK})\s*$")
 # Unpadded, as Otter writes it: "0:24", "12:00", "1:02:03" (not Meet's "00:05:00" markers).
 _OTTER_TIME_ONLY = re.compile(r"^(?:[1-9]?\d:\d{2}|\d:\d{2}:\d{2})$")
 _FOOTER = re.compile(r"^\s*Transcribed by <?https?://otter\.ai/?>?\s*$", re.IGNORECASE)
+_LONGEST_HEADER = 300
 _FOREIGN = re.compile(r"started transcription|-Meeting Transcript\s*$|- Transcript\s*$")
 _UNKNOWN = "Unknown Speaker"
 
 
 def sniff(source: Source) -> float:
-    raw_head = [line for line in source.lines[:80] if line.strip()][:40]
+    # Header lines are short: the header patterns (lazy name, then spaces) are quadratic on a
+    # long line of spaces, so longer lines are cut for sniffing and are never headers.
+    raw_head = [line[:_LONGEST_HEADER] for line in source.lines[:80] if line.strip()][:40]
     if not raw_head or any(_FOREIGN.search(line) for line in raw_head[:5]):
         return 0.0
     exact = sum(1 for line in raw_head if _NAMED_EXACT.match(line))
@@ -53,7 +56,7 @@ def parse(source: Source) -> Transcript:
         line = raw.strip()
         if not line or _FOOTER.match(line):
             continue
-        header = _NAMED.match(raw.rstrip("\n")) or _TIME_ONLY.match(line)
+        header = (_NAMED.match(raw.rstrip("\n")) if len(raw) <= _LONGEST_HEADER else None) or _TIME_ONLY.match(line)
         if header is not None:
             start = parse_clock(header.group("clock"))
             if start is None:

@@ -21,6 +21,7 @@ from datetime import datetime
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
+from .timing import stated_length
 
 # Words that open a labelled line but never name a speaker.
 _NOT_NAMES = frozenset("""
@@ -147,7 +148,8 @@ _ATTENDEES_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?\**Attendees\**:?\**\s*$", r
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*#*$")
 _DATE_DMY = re.compile(r"\b(?P<d>\d{1,2}) (?P<month>[A-Z][a-z]+),? (?P<y>\d{4})\b")
 _DATE_MDY = re.compile(r"\b(?P<month>[A-Z][a-z]{2,8})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4})\b")
-_DURATION = re.compile(r"Duration:\s*(?:(?P<h>\d+):(?P<m>\d{2})\s*h|(?P<min>\d+)\s*min)", re.IGNORECASE)
+# Digits bounded so that a runaway number is no duration at all rather than a huge integer.
+_DURATION = re.compile(r"Duration:\s*(?:(?P<h>\d{1,6}):(?P<m>\d{2})\s*h|(?P<min>\d{1,6})\s*min)", re.IGNORECASE)
 
 
 def _bold_speaker(name: str) -> bool:
@@ -214,7 +216,7 @@ def parse_minutes(source: Source) -> Transcript:
         notes.append("'>>' and '???:' lines are an unidentified voice and are unattributed.")
     attendees = tuple(dict.fromkeys(table.values())) if table else _attendee_list(lines)
     return Transcript(source=source.path, format="markdown_minutes", cues=tuple(cues), timed=False,
-                      title=_title(lines), date=_date(lines), declared_duration=_duration(lines),
+                      title=_title(lines), date=_date(lines), declared_duration=_duration(lines, source.path),
                       attendees=attendees, notes=source.notes + tuple(notes))
 
 
@@ -328,13 +330,15 @@ def _date(lines: tuple[str, ...]) -> str | None:
     return None
 
 
-def _duration(lines: tuple[str, ...]) -> float | None:
-    for line in lines[:20]:
+def _duration(lines: tuple[str, ...], path: str) -> float | None:
+    for number, line in enumerate(lines[:20], start=1):
         match = _DURATION.search(line)
         if match is not None:
             if match.group("min"):
-                return float(int(match.group("min")) * 60)
-            return float(int(match.group("h")) * 3600 + int(match.group("m")) * 60)
+                seconds = float(int(match.group("min")) * 60)
+            else:
+                seconds = float(int(match.group("h")) * 3600 + int(match.group("m")) * 60)
+            return stated_length(seconds, path=path, line=number)
     return None
 
 

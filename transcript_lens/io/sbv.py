@@ -17,7 +17,8 @@ from .source import Source
 from .timing import parse_clock
 from .webvtt import clean_text, cue_notes, prefixed_cues
 
-_TIMING = re.compile(r"^\s*(\d+:\d{2}:\d{2}(?:\.\d{1,3})?),(\d+:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
+# Hours as parse_clock reads them (three digits at most); a longer clock is a broken timing line.
+_TIMING = re.compile(r"^\s*(\d{1,3}:\d{2}:\d{2}(?:\.\d{1,3})?),(\d{1,3}:\d{2}:\d{2}(?:\.\d{1,3})?)\s*$")
 _TIMING_LIKE = re.compile(r"^\s*\d+:\d{1,2}:[\d.]*,")
 
 
@@ -43,7 +44,11 @@ def parse(source: Source) -> Transcript:
                                  hint="fix the times, or force another --format")
         at_block_start = False
         if match:
-            raw.append((parse_clock(match.group(1)), parse_clock(match.group(2)), [], [number]))
+            start, end = parse_clock(match.group(1)), parse_clock(match.group(2))
+            if start is None or end is None:  # shaped like a clock, but 0:80:12 is no time
+                raise MalformedError(f"{quoted(line.strip(), 40)} is not a pair of times", path=source.path,
+                                     line=number, hint="minutes and seconds run 00 to 59; fix the times")
+            raw.append((start, end, [], [number]))
             continue
         raw[-1][2].append(line)
         raw[-1][3].append(number)

@@ -15,14 +15,20 @@ import html
 import re
 from datetime import datetime
 
-from ..errors import EmptyFileError, MalformedError, NotATranscriptError, quoted
+from ..errors import EmptyFileError, FileTooLargeError, MalformedError, NotATranscriptError, quoted
 from ..model import Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import estimate_ends, flag_out_of_order, parse_clock, spread_by_words
+from .timing import estimate_ends, flag_out_of_order, parse_clock, spread_by_words, stated_length
+
+#: The most a .docx may unpack to (all its parts together). python-docx holds about 20 bytes of
+#: memory per byte of XML (measured: 8 MiB of paragraphs, 158 MiB resident, 6 s), so this keeps a
+#: document under about 1 GiB; a transcript's text is a small part of that.
+MAX_DOCX_BYTES = 32 * 1024 * 1024
 
 _TITLE = re.compile(r"^(?P<title>.*?)-(?P<stamp>\d{8}_\d{6})-Meeting Transcript\s*$")
-_DURATION = re.compile(r"^(?:(?P<h>\d+)h\s*)?(?:(?P<m>\d+)m\s*)?(?:(?P<s>\d+)s)?$")
+# Digits bounded so that a runaway number is not a duration (and never a huge integer).
+_DURATION = re.compile(r"^(?:(?P<h>\d{1,6})h\s*)?(?:(?P<m>\d{1,6})m\s*)?(?:(?P<s>\d{1,6})s)?$")
 _TRANSCRIPTION = re.compile(r"^.{1,80}? (?:started|stopped) transcription\s*$")
 _HEADER = re.compile(r"^(?P<name>\S.*?)(?: {2,}|\s*\t\s*)(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 # Three spaces or a tab exactly: how Teams writes it (Otter uses two spaces and trailing spaces).
@@ -41,7 +47,8 @@ def docx_source(data: bytes, *, path: str) -> Source:
     Line ``n`` is the ``n``-th paragraph of the document body (1-based, empty paragraphs
     included, tables left out), so the line numbers in errors and cues are paragraph numbers.
     Line breaks inside a paragraph become spaces. A zip that is not a Word document, or a
-    damaged one, raises ``NotATranscriptError``.
+    damaged one, raises ``NotATranscriptError``; one that would unpack to more than
+    ``MAX_DOCX_BYTES`` raises ``FileTooLargeError`` before anything is unpacked.
     """
     import io
     import zipfile
@@ -49,20 +56,28 @@ def docx_source(data: bytes, *, path: str) -> Source:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
+            # zipfile never inflates a member past the size its directory states, so the stated
+            # sizes bound what python-docx can unpack: a zip bomb is refused before any inflating.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise NotATranscriptError("is a damaged zip or Word file", path=path,
                                   hint="open it in Word and save it again as .docx, or export as .vtt") from None
     if "word/document.xml" not in names:
         raise NotATranscriptError(f"is {_zip_kind(names)}, not a Word document", path=path,
                                   hint="give the transcript itself (.docx, .vtt or .txt)")
+    if unpacked > MAX_DOCX_BYTES:
+        raise FileTooLargeError(f"unpacks to {unpacked / 2**20:.0f} MiB, more than the "
+                                f"{MAX_DOCX_BYTES // 2**20} MiB a Word transcript can be", path=path,
+                                hint="split it, or export the transcript as .vtt")
     import docx  # python-docx is slow to import: only for .docx files
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError):
-        # SyntaxError covers lxml's XMLSyntaxError for a damaged document.xml.
+    except Exception:  # noqa: BLE001
+        # python-docx and lxml fail on a damaged package in many ways (BadZipFile, zlib.error on a
+        # corrupt deflate stream, XMLSyntaxError, KeyError or AttributeError on a part that is
+        # missing or of the wrong type): to the user every one of them is the same damaged file.
         raise NotATranscriptError("is a damaged Word document", path=path,
                                   hint="open it in Word and save it again as .docx, or export as .vtt") from None
     lines = tuple(" ".join(text.split("\n")) for text in paragraphs)
@@ -70,6 +85,16 @@ def docx_source(data: bytes, *, path: str) -> Source:
         raise EmptyFileError("is a Word document with no text", path=path,
                              hint="download the transcript again from Teams")
     return Source(path=path, lines=lines, encoding="docx")
+
+
+#: A turn header is a name and a clock; no real one is this long. Longer lines are never
+#: headers, which keeps ``_HEADER`` (lazy name, then spaces) off its quadratic worst case:
+#: 20,000 spaces between two words took 13 s.
+_LONGEST_HEADER = 300
+
+
+def _header(line: str) -> re.Match | None:
+    return _HEADER.match(line) if len(line) <= _LONGEST_HEADER else None
 
 
 def _zip_kind(names: set[str]) -> str:
@@ -88,10 +113,10 @@ def _sniff(source: Source) -> float:
         return 0.0
     if any(_TITLE.match(line) for line in head[:3]):
         return 0.95
-    headers = sum(1 for line in head if _HEADER.match(line))
+    headers = sum(1 for line in head if _header(line))
     if headers and any(_TRANSCRIPTION.match(line) for line in head[:8]):
         return 0.9
-    strict = sum(1 for line in head if _STRICT_HEADER.match(line))
+    strict = sum(1 for line in head if len(line) <= _LONGEST_HEADER and _STRICT_HEADER.match(line))
     if strict >= 2 and strict / len(head) >= 0.2:
         return 0.75
     return 0.0
@@ -114,7 +139,7 @@ def parse(source: Source) -> Transcript:
         line = raw.strip()
         if not line:
             continue
-        header = _HEADER.match(line)
+        header = _header(line)
         if header is not None:
             start = parse_clock(header.group("clock"))
             if start is None:
@@ -135,8 +160,9 @@ def parse(source: Source) -> Transcript:
             title = title_match.group("title").strip() or None
             date = _stamp_date(title_match.group("stamp"))
         elif duration is not None and any(duration.groups()):
-            declared = float(int(duration.group("h") or 0) * 3600 + int(duration.group("m") or 0) * 60
-                             + int(duration.group("s") or 0))
+            declared = stated_length(float(int(duration.group("h") or 0) * 3600
+                                           + int(duration.group("m") or 0) * 60 + int(duration.group("s") or 0)),
+                                     path=source.path, line=number)
         elif (found := _date_line(line)) is not None:
             date = found
         elif title is None and number <= 3:

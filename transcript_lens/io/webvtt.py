@@ -25,7 +25,8 @@ from typing import NamedTuple
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue
 from .source import Source
-from .timing import flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words
+from .timing import (flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words,
+                     stated_length)
 
 _TIMING = re.compile(r"^\s*(.*?)\s*-->\s*(\S*)")
 # The timing line almost every file writes (``00:01:02.500 --> 00:01:04.000``): read directly,
@@ -147,7 +148,8 @@ def parse_vtt(source: Source) -> VttFile:
                 confidence += 1
             declared = _DURATION.search(" ".join(text for _, text in block))
             if first.startswith("NOTE") and declared and duration is None:
-                duration = parse_clock(declared.group(1))
+                duration = stated_length(parse_clock(declared.group(1)), path=source.path,
+                                         line=block[0][0])
             _close(current, cues)
             current = None
             continue

@@ -15,7 +15,7 @@ from ..errors import MalformedError, quoted
 from ..model import Transcript
 from .formats import Format
 from .source import Source
-from .timing import DayClock, cues_from_starts, parse_clock
+from .timing import EARLY_NOTE, DayClock, cues_from_starts, parse_clock
 
 _HEADER = re.compile(r"^\s*\[(?P<name>[^\]]*)\]\s+(?P<clock>\d{1,2}:\d{2}:\d{2})\s*$")
 
@@ -65,6 +65,8 @@ def parse(source: Source) -> Transcript:
     if any(a.start == b.start and a.speaker != b.speaker for a, b in zip(cues, cues[1:])):
         notes.append("Some captions of different speakers start in the same second: both are kept "
                      "as overlapping speech.")
+    if clock_run.early:
+        notes.append(EARLY_NOTE.format(count=clock_run.early))
     return Transcript(source=source.path, format="zoom_captions_txt", cues=tuple(cues), timed=True,
                       notes=source.notes + tuple(notes))
 

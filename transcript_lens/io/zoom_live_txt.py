@@ -16,7 +16,7 @@ from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
 from .formats import Format
 from .source import Source
-from .timing import DayClock, estimate_ends, flag_out_of_order, parse_clock, spread_by_words
+from .timing import EARLY_NOTE, DayClock, estimate_ends, flag_out_of_order, parse_clock, spread_by_words
 
 _LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})(?:[.,]\d+)?\s+(.*\S)\s*$")
 # Zoom chat exports also start lines with a clock: a tab after it, or "From X to Y:".
@@ -69,6 +69,8 @@ def parse(source: Source) -> Transcript:
              "words would have been spoken (estimated)."]
     if any(cue.speaker_change for cue in cues):
         notes.append("'>>' marks a change of speaker; names are not in the file.")
+    if clock_run.early:
+        notes.append(EARLY_NOTE.format(count=clock_run.early))
     return Transcript(source=source.path, format="zoom_live_txt", cues=tuple(cues), timed=True,
                       notes=source.notes + tuple(notes))
 

@@ -18,6 +18,7 @@ from ..errors import MalformedError, quoted
 from ..companions import Attendee, Roster
 from .formats import Format
 from .source import Source
+from .timing import MAX_SECONDS
 
 #: Header cells that hold the attendee's name, best first (compared lower-cased, spaces squeezed).
 _NAME_HEADERS = (
@@ -46,18 +47,25 @@ def _rows(source: Source):
     """(line number, cells) for each CSV record; a record may span lines inside quotes."""
     reader = csv.reader(source.lines)
     previous = 0
-    for row in reader:
-        yield previous + 1, row
-        previous = reader.line_num
+    try:
+        for row in reader:
+            yield previous + 1, row
+            previous = reader.line_num
+    except csv.Error as error:  # a cell over csv's field limit (131,072 characters), a NUL
+        raise MalformedError(f"is not a CSV this can read ({error})", path=source.path,
+                             line=previous + 1, hint=_HINT) from None
 
 
 def sniff(source: Source) -> float:
     head = source.head(20)
     if not head:
         return 0.0
-    for _, row in _rows(Source(source.path, head, source.encoding)):
-        if _name_column(row) is not None:
-            return 0.9
+    try:
+        for _, row in _rows(Source(source.path, head, source.encoding)):
+            if _name_column(row) is not None:
+                return 0.9
+    except MalformedError:
+        return 0.0  # not a CSV at all (a line longer than any cell): some other reader's file
     # Some other CSV: claim it weakly so that parse can say which column is missing.
     return 0.35 if source.suffix == ".csv" else 0.0
 
@@ -112,10 +120,14 @@ def _minutes(row: list[str], column: int | None, source: Source, number: int) ->
     if column is None or column >= len(row) or not row[column].strip():
         return None
     try:
-        return float(row[column].strip())
+        minutes = float(row[column].strip())
     except ValueError:
-        raise MalformedError(f"minutes {quoted(row[column].strip())} is not a number", path=source.path,
-                             line=number, hint="fix the duration, or leave it empty") from None
+        minutes = None
+    # float() also reads "nan", "inf" and "1e400": no attendance lasts outside [0, two days].
+    if minutes is None or not 0.0 <= minutes <= MAX_SECONDS / 60:
+        raise MalformedError(f"minutes {quoted(row[column].strip(), 40)} is not a number of minutes",
+                             path=source.path, line=number, hint="fix the duration, or leave it empty")
+    return minutes
 
 
 FORMATS = (
