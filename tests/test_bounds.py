@@ -273,3 +273,22 @@ def test_a_long_run_inside_a_line_ends_in_a_result_or_our_error(fixture, run, tm
 def _blank():
     spacy = pytest.importorskip("spacy")
     return spacy.blank("en")
+
+
+def test_anonymise_reads_a_caption_line_past_spacy_max_length(tmp_path):
+    """Masking names runs spaCy's NER over every text: a line past ``max_length`` (E088) goes through
+    the same any-length path as speaker inference, and the figures do not change."""
+    spacy = pytest.importorskip("spacy")
+    from transcript_lens.pseudonymise import Pseudonymiser
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner")
+    nlp.initialize()  # an untrained NER: what matters here is that it runs over the whole line
+    nlp.max_length = 5_000  # the real limit is a million characters: same path, smaller file
+    path = tmp_path / "named.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nAda Lovelace: Hello, I'm Ada.\n\n"
+                    "00:00:05.000 --> 00:00:30.000\nBob Hope: " + "blah " * 2_000 + "thanks Ada.\n", encoding="utf-8")
+    plain = analyse(path, infer="never")
+    masked = analyse(path, infer="never", nlp=nlp, anonymise=Pseudonymiser(nlp=nlp))
+    assert [turn.words for turn in masked.turns] == [turn.words for turn in plain.turns]
+    assert all("Ada" not in turn.text for turn in masked.turns)

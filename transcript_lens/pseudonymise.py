@@ -198,7 +198,7 @@ class Pseudonymiser:
     def _mask_entities(self, texts: list[str], pseudonyms: set[str]) -> _Found:
         if self.nlp is None:
             return _Found(texts, frozenset())
-        from .nlp import LazyPipeline
+        from .nlp import LazyPipeline, pipe
 
         nlp = self.nlp.get() if isinstance(self.nlp, LazyPipeline) else self.nlp
         if not nlp.has_pipe("ner"):
@@ -209,7 +209,8 @@ class Pseudonymiser:
         written = pseudonyms | {p.replace(" ", "-") for p in pseudonyms}
         masked = []
         found: set[str] = set()  # names found somewhere are masked everywhere ("Noreen's" too)
-        for text, doc in zip(texts, nlp.pipe(texts, batch_size=256)):
+        # nlp.pipe's any-length path: a caption line of a million characters (E088), long runs read fast.
+        for text, doc in zip(texts, pipe(nlp, texts, batch_size=256)):
             spans = []
             for entity in doc.ents:
                 label = "[name]" if entity.label_ == "PERSON" else (_PLACE_LABELS.get(entity.label_) if self.places else None)

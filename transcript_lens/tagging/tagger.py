@@ -325,7 +325,10 @@ def keyword_counts(texts: Sequence[str], codebook: Codebook, nlp: Any, matcher: 
     counts: dict[str, Any] = {code.id: np.zeros(len(texts)) for code in codebook.codes}
     if matcher is None:
         return counts
-    for index, doc in enumerate(nlp.tokenizer.pipe(texts, batch_size=256)):
+    from ..nlp import cut_long_runs
+
+    # Long runs without whitespace cut first: spaCy's tokenizer is quadratic in such a token's length.
+    for index, doc in enumerate(nlp.tokenizer.pipe([cut_long_runs(text) for text in texts], batch_size=256)):
         for match_id, _, _ in matcher(doc):
             counts[nlp.vocab.strings[match_id]][index] += 1
     return counts
