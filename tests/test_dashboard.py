@@ -263,3 +263,18 @@ def test_chromium_draws_the_dashboard_charts_legibly_on_a_phone(tmp_path: Path) 
     smallest = min(layout.chart_text, key=lambda item: item[1])
     assert smallest[1] >= 9, f"{smallest[0]!r} is drawn {smallest[1]:.1f} px high at 390 px (issue 14.5)"
     assert layout.scroll_width <= layout.client_width
+
+
+def test_batch_report_target_moves_the_line_and_the_count(database: Path, tmp_path: Path) -> None:
+    """The sessions' facilitator shares are 62%, 31% and 55%: at or under 40% one of them, at or under 60% two."""
+    from click.testing import CliRunner
+
+    from transcript_lens.cli import main
+
+    assert dashboard_data(database)["summary"]["at_or_under_target"] == 1
+    assert dashboard_data(database, target=0.6)["summary"]["at_or_under_target"] == 2
+    output = tmp_path / "dashboard.html"
+    result = CliRunner().invoke(main, ["batch-report", str(database), "-o", str(output), "--target", "60%"])
+    assert result.exit_code == 0, result.output
+    html = output.read_text(encoding="utf-8")
+    assert "Facilitator at or under 60%" in html and "the 60% target" in html

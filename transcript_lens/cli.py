@@ -683,20 +683,23 @@ def _time_left(elapsed: float, done: int, total: int) -> str:
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="dashboard.html", show_default=True,
               metavar="PATH", help="Where to write the dashboard.")
-def batch_report(db, output):
+@_target_option()
+def batch_report(db, output, target):
     """A dashboard across the sessions of a batch database (one self-contained HTML page).
 
     \b
     Example:
       transcript-lens batch-report results.duckdb -o dashboard.html
+      transcript-lens batch-report results.duckdb --target 35%
     """
 
     def action() -> int:
         from pathlib import Path
 
+        from .equity import DEFAULT_TARGET
         from .report.dashboard import render_dashboard
 
-        _write_whole(Path(output), render_dashboard(db))
+        _write_whole(Path(output), render_dashboard(db, target=DEFAULT_TARGET if target is None else target))
         click.echo(f"Wrote {output}")
         return 0
 

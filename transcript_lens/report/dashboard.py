@@ -29,13 +29,13 @@ _MODES = ("doing to", "doing for", "doing with")
 _MAX_TICKS = 24
 
 
-def render_dashboard(db_path: str | Path) -> str:
+def render_dashboard(db_path: str | Path, *, target: float = DEFAULT_TARGET) -> str:
     """The dashboard of the results database at ``db_path``, as HTML text.
 
     Raises ``OptionError`` (naming the path) for a missing file, a file that is not a results
     database, a newer schema, and a database holding neither sessions nor failures.
     """
-    data = dashboard_data(db_path)
+    data = dashboard_data(db_path, target=target)
     # The charts are a time series: an undated session has no place on it (the tables list it).
     dated = [s for s in data["sessions"] if s["date"]]
     figures = {"facilitator": facilitator_chart(dated, data["target"]), "gini": gini_chart(dated),
@@ -45,7 +45,7 @@ def render_dashboard(db_path: str | Path) -> str:
     return template_environment().get_template("dashboard.html.j2").render(d=data, charts=figures, pct=percent)
 
 
-def dashboard_data(db_path: str | Path) -> dict[str, Any]:
+def dashboard_data(db_path: str | Path, *, target: float = DEFAULT_TARGET) -> dict[str, Any]:
     """Everything the dashboard shows, as plain data: sessions in date order (then path), numbered from 1."""
     import duckdb
 
@@ -82,9 +82,9 @@ def dashboard_data(db_path: str | Path) -> dict[str, Any]:
         failure["reason"] = plain_words(failure["reason"])
     return {
         "source": Path(db_path).name,
-        "target": DEFAULT_TARGET,
+        "target": target,
         "sessions": sessions,
-        "summary": _summary(sessions),
+        "summary": _summary(sessions, target),
         "ranked": _ranked(sessions),
         "coverage": _coverage(sessions, passages, tags),
         "floor": _floor(sessions, floor),
@@ -117,11 +117,11 @@ def _rows(connection: Any, query: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _summary(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(sessions: list[dict[str, Any]], target: float) -> dict[str, Any]:
     with_facilitator = [s["facilitator_share"] for s in sessions if s["facilitator_share"] is not None]
     dates = sorted(s["date"] for s in sessions if s["date"])
     return {"with_facilitator": len(with_facilitator),
-            "at_or_under_target": sum(1 for share in with_facilitator if share <= DEFAULT_TARGET),
+            "at_or_under_target": sum(1 for share in with_facilitator if share <= target),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None}
 
 
