@@ -5,9 +5,9 @@ an ``Analysis`` (its cues, turns, cast and airtime) and returns plain frozen val
 model and imports nothing beyond the standard library, since ``airtime --json`` prints it and must
 start fast. Every rule is written out, with its source and its limits, in docs/metrics.md.
 
-``Floor`` is a frozen, slotted dataclass; the rows inside it are NamedTuples, as ``turns.Credit`` is:
-immutable values that compare whole, and about a tenth of a dataclass's cost to define (0.4 ms for
-six against 3.7 ms, measured here), which counts in the start-up budget of ``airtime --json``.
+``Floor`` and the rows inside it are NamedTuples, as ``turns.Credit`` is: immutable values that
+compare whole, and about a tenth of a dataclass's cost to define (0.4 ms for six against 3.7 ms,
+measured here), which counts in the start-up budget of ``airtime --json``.
 
 Two units are used. Questions and wait times are found in **cues** (the finest timing a file
 gives); interruptions and transitions between **floor turns**: the session's turns without the
@@ -18,7 +18,6 @@ an "mm-hm" neither breaks a speaker's turn nor counts as taking the floor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from .equity import WINDOW_SECONDS, gini
@@ -134,10 +133,8 @@ class SpeakerFloor(NamedTuple):
     interrupted: int  # times someone interrupted this speaker
 
 
-@dataclass(frozen=True, slots=True)
-class Floor:
-    """Every floor measure of one session (docs/metrics.md). A docstring of its own also spares
-    ``dataclass`` building one from the signature at import."""
+class Floor(NamedTuple):
+    """Every floor measure of one session (docs/metrics.md)."""
 
     overlap_policy: str
     #: Whether interruptions and overlaps could be measured: times read (not estimated) on both turns.
