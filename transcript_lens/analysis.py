@@ -98,16 +98,10 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     return analysis
 
 
-def anonymise_analysis(analysis: Analysis, pseudonymiser: Any, *, roster: Sequence[str] = (),
-                       chat: Any = None, **_: Any) -> Analysis:
+def anonymise_analysis(analysis: Analysis, pseudonymiser: Any, *, chat: Any = None) -> Analysis:
     """The one place where names leave, after every figure is measured: speakers, roster and
     chat authors become pseudonyms and names in the text are masked word for word, so every
-    count stays as it was and nothing downstream — reports, the database — sees a name.
-    (``roster`` adds to the analysis's own; other keywords are accepted for older callers.)"""
-    from dataclasses import replace
-
-    if roster:
-        analysis = replace(analysis, roster=tuple(dict.fromkeys([*analysis.roster, *roster])))
+    count stays as it was and nothing downstream — reports, the database — sees a name."""
     masked, _ = pseudonymiser.anonymise(analysis, chat=chat)
     return masked
 
