@@ -284,3 +284,29 @@ def test_each_shape_is_detected_from_its_content_even_renamed_to_txt(tmp_path, n
 @pytest.mark.parametrize("name", ["teams_attendance.csv", "teams_attendance_joins.csv", "teams_attendance_log.csv"])
 def test_each_teams_layout_is_detected_as_a_roster_without_format(name):
     assert detect(open_source(SEGMENTS / name)).name == "teams_attendance"
+
+
+# ---- the labelled RTTM of the corpus (AMI, VoxConverse) ------------------------------------------
+
+def _labelled_rttm():
+    from .conftest import CORPUS
+
+    labelled = CORPUS / "labelled"
+    return sorted(labelled.glob("*rttm*/**/*.rttm")) if labelled.is_dir() else []
+
+
+@pytest.mark.parametrize("path", _labelled_rttm() or [None], ids=lambda p: p.name if p else "missing")
+def test_every_labelled_rttm_reads_and_its_speech_is_the_union_of_its_turns(path):
+    if path is None:
+        pytest.skip("the labelled corpus is not there")
+    intervals = sorted((float(f[3]), float(f[3]) + float(f[4])) for f in
+                       (line.split() for line in path.read_text().splitlines()) if f and f[0] == "SPEAKER")
+    union, reach = 0.0, float("-inf")
+    for start, end in intervals:  # the length of the union, by a sweep independent of turns.credit
+        if end > reach:
+            union += end - max(start, reach)
+            reach = end
+    analysis = analyse(path)
+    assert analysis.transcript.format == "rttm"
+    assert analysis.airtime.session.speech_seconds == pytest.approx(union, abs=1e-6)
+    assert sum(row.share for row in analysis.airtime.speakers) == pytest.approx(1.0)

@@ -110,7 +110,7 @@ def _common_options(command: Callable | None = None, *, outputs: Sequence[str] =
         click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE",
                      help="CSV (variant,name) or YAML (variant: name) merging name variants into one person."),
         click.option("--attendees", type=click.Path(dir_okay=False), metavar="CSV",
-                     help="Zoom participants CSV or a list of names, to count attendees who never spoke."),
+                     help="Zoom participants CSV, Teams attendance report or a list of names, to count attendees who never spoke."),
         click.option("--gap", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Silence after which the same speaker starts a new turn [default: 5]."),
         click.option("--speakers", "corrections", type=click.Path(dir_okay=False), metavar="CSV",
