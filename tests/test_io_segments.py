@@ -147,6 +147,28 @@ def test_pyannote_json_turns_read_without_text(name):
         ("SPEAKER_00", 0.5, 4.75), ("SPEAKER_01", 5.0, 7.0), ("SPEAKER_00", 9.0, 15.0)]
 
 
+@pytest.mark.parametrize("wrapped", [
+    {"output": {"diarization": [{"speaker": "SPEAKER_00", "start": 0.5, "end": 2.0},
+                                {"speaker": "SPEAKER_01", "start": 2.5, "end": 4.0}]}},
+    {"segments": [{"speaker": "SPEAKER_00", "start": 0.5, "end": 2.0},
+                  {"speaker": "SPEAKER_01", "start": 2.5, "end": 4.0}]},
+])
+def test_pyannote_turns_under_a_wrapper_key_read_as_turns_not_as_whisper(tmp_path, wrapped):
+    path = tmp_path / "diarization.json"
+    path.write_text(json.dumps(wrapped, indent=1))
+    transcript = read_transcript(path)
+    assert transcript.format == "pyannote_json" and not transcript.has_text
+    assert [(c.speaker, c.start, c.end) for c in transcript.cues] == [("SPEAKER_00", 0.5, 2.0), ("SPEAKER_01", 2.5, 4.0)]
+
+
+def test_a_table_of_turns_without_text_reads_as_turns(tmp_path):
+    path = tmp_path / "turns.tsv"
+    path.write_text("speaker\tstart_ms\tduration_ms\nA\t500\t1500\nB\t2500\t1000\n")
+    transcript = read_transcript(path)
+    assert transcript.format == "segments_csv" and not transcript.has_text
+    assert [(c.speaker, c.start, c.end) for c in transcript.cues] == [("A", 0.5, 2.0), ("B", 2.5, 3.5)]
+
+
 def test_airtime_and_turns_work_on_rttm_and_words_show_as_unavailable():
     runner = CliRunner()
     result = runner.invoke(main, ["airtime", str(SEGMENTS / "turns.rttm"), "--csv"])
