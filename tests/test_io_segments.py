@@ -238,6 +238,26 @@ def test_bad_input_is_refused_on_its_line(name, line, what):
     assert result.stderr.strip() == f"transcript-lens: error: {message}"
 
 
+def test_unquoted_separators_in_a_last_text_column_stay_in_the_text(tmp_path):
+    path = tmp_path / "hand_made.csv"
+    path.write_text("start,end,speaker,text\n0,2,Ada Okafor,Hello, everyone, welcome.\n")
+    assert [c.text for c in read_transcript(path).cues] == ["Hello, everyone, welcome."]
+
+
+def test_unquoted_separators_before_other_columns_are_refused_on_their_line(tmp_path):
+    path = tmp_path / "hand_made.csv"
+    path.write_text("speaker,text,start\nAda Okafor,Hello there.,0\nBen Ruiz,Hi, all.,2\n")
+    with pytest.raises(MalformedError, match=rf"^{path}:3: has 4 column\(s\) where the header"):
+        read_transcript(path)
+
+
+def test_a_negative_time_is_refused_on_its_line(tmp_path):
+    path = tmp_path / "segments.json"
+    path.write_text('[\n {"start": -1.5, "end": 2.0, "speaker": "A", "utterance": "Hi."}\n]\n')
+    with pytest.raises(MalformedError, match=rf"^{path}:2: start -1.5 is negative"):
+        read_transcript(path)
+
+
 def test_a_json_list_of_turns_with_an_end_before_its_start_is_refused(tmp_path):
     path = tmp_path / "turns.json"
     path.write_text('[\n {"start": 1.0, "end": 2.0, "speaker": "A"},\n {"start": 5.0, "end": 3.0, "speaker": "B"}\n]\n')

@@ -147,7 +147,15 @@ def parse_table(source: Source) -> Transcript:
                 raise MalformedError(f"has {len(row)} column(s) where the header (line {header_line}) "
                                      f"has {len(headers)}", path=source.path, line=number,
                                      hint="check the separators and quotes on this line")
-            rows.append((number, {role: row[index] for role, (index, _) in columns.items()}, scales))
+            values = {role: row[index] for role, (index, _) in columns.items()}
+            if len(row) > len(headers) and "text" in columns:
+                if columns["text"][0] != len(headers) - 1:
+                    raise MalformedError(f"has {len(row)} column(s) where the header (line {header_line}) "
+                                         f"has {len(headers)}", path=source.path, line=number,
+                                         hint="put text that holds the separator in double quotes")
+                # Text in the last column with unquoted separators ("Hello, all"): keep all of it.
+                values["text"] = delimiter.join(row[len(headers) - 1:])
+            rows.append((number, values, scales))
     except csv.Error as error:  # a cell over csv's field limit, a NUL
         raise MalformedError(f"is not a table this can read ({error})", path=source.path,
                              line=previous + 1, hint=_HINT) from None
@@ -280,6 +288,9 @@ def _seconds(value: object, scale: float, role: str, source: Source, line: int) 
             raise MalformedError(f"{role} {quoted(text, 40)} is neither seconds nor a clock time "
                                  "such as 00:01:02.5", path=source.path, line=line,
                                  hint="fix the time, or leave it empty")
+    if seconds is not None and seconds < 0:
+        raise MalformedError(f"{role} {quoted(value, 40)} is negative", path=source.path, line=line,
+                             hint="fix the time (seconds from the start, or a clock such as 00:01:02.5)")
     if seconds is None or not 0.0 <= seconds <= MAX_SECONDS:
         shown = quoted(value, 40) if not isinstance(value, (int, float)) or isinstance(value, bool) else repr(value)
         raise MalformedError(f"{role} {shown} is not a time within a session of at most "
@@ -348,8 +359,6 @@ def _transcript(source: Source, name: str, rows, columns: dict[str, object]) -> 
     if inverted:
         notes.append(f"{inverted} segment(s) ending before they start are flagged 'inverted'; their end "
                      "is estimated from their words.")
-    if not timed:
-        notes.append("The table has no times: shares are of words spoken.")
     if not has_text:
         notes.append(_TEXTLESS_NOTE)
     return Transcript(source=source.path, format=name, cues=tuple(cues), timed=timed,
