@@ -73,7 +73,8 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     variants: tuple[tuple[str, str], ...] = ()
     if infer not in INFER_CHOICES:
         raise ValueError(f"infer must be one of {INFER_CHOICES}")
-    if infer == "always" or (infer == "auto" and needs_inference(transcript)):
+    # Inference reads the text: speaker turns without text (RTTM) keep the labels they have.
+    if transcript.has_text and (infer == "always" or (infer == "auto" and needs_inference(transcript))):
         from .attribution import infer as infer_speakers  # spaCy only for files that need it
         from .nlp import LazyPipeline, load_pipeline
 

@@ -88,6 +88,8 @@ class Summary:
     read: int = 0
     #: Transcripts of this run done with (stored or failed): what the progress counts to its total.
     finished: int = 0
+    #: Transcripts stored without tags because they hold speaker turns but no text (RTTM, pyannote).
+    untagged: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -475,6 +477,9 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
                 writer.failure(job.path, job.content_hash, error)
             elif tagger is None:
                 writer.session(job, analysis, None)  # nothing to batch: committed as soon as it is read
+            elif not analysis[0].transcript.has_text:
+                summary.untagged.append(job.path)  # speaker turns only: nothing to tag
+                writer.session(job, analysis, None)
             else:
                 chunk.append((job, analysis))
                 if len(chunk) >= CHUNK_FILES:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .errors import OptionError, TranscriptLensError
+from .errors import InputError, OptionError, TranscriptLensError
 from .report import WRITERS as WRITER_NAMES
 
 EXIT_INPUT = 1
@@ -110,7 +110,7 @@ def _common_options(command: Callable | None = None, *, outputs: Sequence[str] =
         click.option("--aliases", type=click.Path(dir_okay=False), metavar="FILE",
                      help="CSV (variant,name) or YAML (variant: name) merging name variants into one person."),
         click.option("--attendees", type=click.Path(dir_okay=False), metavar="CSV",
-                     help="Zoom participants CSV or a list of names, to count attendees who never spoke."),
+                     help="Zoom participants CSV, Teams attendance report or a list of names, to count attendees who never spoke."),
         click.option("--gap", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Silence after which the same speaker starts a new turn [default: 5]."),
         click.option("--speakers", "corrections", type=click.Path(dir_okay=False), metavar="CSV",
@@ -380,10 +380,11 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
     _run(action, anonymise=anonymise)
 
 
-def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, **options):
+def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, skip_textless=False, **options):
     """Analyse one file and tag its passages: (analysis, tagger, tagging, chat), pseudonymised
     after tagging under --anonymise; None when the file failed (its error was printed). Without
-    ``tags`` no model is loaded and the tagger and tagging are None."""
+    ``tags`` no model is loaded and the tagger and tagging are None. A file without text (speaker
+    turns only) is refused, or with ``skip_textless`` read untagged with a note on stderr."""
     from .nlp import LazyPipeline
     from .tagging.passages import build_passages
 
@@ -394,6 +395,15 @@ def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, **
         return None
     analysis = results[0]
     tagger = tagging = None
+    if tags and not analysis.transcript.has_text:
+        # Speaker turns without text (RTTM, pyannote JSON): airtime holds, tags cannot.
+        if not skip_textless:
+            raise InputError(f"has speaker turns but no text ({analysis.transcript.format}): tags are "
+                             "unavailable", path=file,
+                             hint=f"tags need what was said; `transcript-lens airtime {file}` measures the turns")
+        click.echo(f"transcript-lens: note: {file} has speaker turns but no text: tags are unavailable; "
+                   "the report shows airtime only", err=True)
+        tags = False
     if tags:
         tagger = _tagger(codebook_path, model, device, pipeline)
         passages = build_passages(analysis.cues)
@@ -492,7 +502,7 @@ def report(file, output, report_format, chat_path, title, target, tags, format_n
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
                               infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
                               key_out=key_out, codebook_path=codebook_path, model=model, device=device,
-                              chat=chat, target=target, tags=tags)
+                              chat=chat, target=target, tags=tags, skip_textless=True)
         if tagged is None:
             return EXIT_INPUT
         analysis, tagger, tagging, chat = tagged
@@ -624,6 +634,9 @@ def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attend
             click.echo(f"skipped: {path}: duplicate of {original}", err=True)
         for path, why in summary.not_transcripts:
             click.echo(f"skipped: {path}: {why}", err=True)
+        for path in summary.untagged:
+            click.echo(f"untagged: {path}: speaker turns without text: tags are unavailable (airtime stored)",
+                       err=True)
         for path, reason in summary.failures:
             click.echo(f"failed: {reason}", err=True)
         return EXIT_INPUT if summary.failed else 0

@@ -27,14 +27,16 @@ class SpeakerAirtime:
     role: str
     inferred: bool
     seconds: float | None
-    words: int
+    #: None (unavailable, not zero) for speaker turns without text (``Transcript.has_text``),
+    #: as are ``word_share`` and ``questions``.
+    words: int | None
     turns: int
     share: float
-    word_share: float
+    word_share: float | None
     longest_turn_seconds: float | None
     mean_turn_seconds: float | None
     first_spoke_at: float | None
-    questions: int
+    questions: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
     amount = seconds if timed else {name: float(count) for name, count in words.items()}
     total = sum(amount.values())
     total_words = sum(words.values())
+    spoken = transcript.has_text  # turns without text have no words to count: unavailable, not 0
     rows = []
     for name in names:
         own = per_turns.get(name, [])
@@ -153,13 +156,13 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         rows.append(SpeakerAirtime(
             name=name, role=speaker.role, inferred=speaker.inferred,
             seconds=seconds[name] if timed else None,
-            words=words[name], turns=len(own),
+            words=words[name] if spoken else None, turns=len(own),
             share=amount[name] / total if total else 0.0,
-            word_share=words[name] / total_words if total_words else 0.0,
+            word_share=(words[name] / total_words if total_words else 0.0) if spoken else None,
             longest_turn_seconds=max((t.seconds for t in own), default=0.0) if timed else None,
             mean_turn_seconds=(sum(t.seconds for t in own) / len(own) if own else 0.0) if timed else None,
             first_spoke_at=first.get(name),
-            questions=sum(t.questions for t in own),
+            questions=sum(t.questions for t in own) if spoken else None,
         ))
     rows.sort(key=lambda row: (row.name == UNATTRIBUTED, -row.share, row.name))
 

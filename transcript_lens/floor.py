@@ -317,7 +317,9 @@ def measure_floor(analysis: Analysis) -> Floor:
         participant_to_participant_share=p2p,
         windows=_windows(floor_turns, roles, session.windows),
         gini_time=session.gini,
-        gini_words=gini([float(row.words - counts[row.name]["back_words"]) for row in participants] + silent),
+        # Speaker turns without text (RTTM) have no words: unavailable, not an even 0.
+        gini_words=gini([float(row.words - counts[row.name]["back_words"]) for row in participants] + silent)
+        if analysis.transcript.has_text else None,
         gini_turns=gini([float(counts[row.name]["turns"]) for row in participants] + silent),
     )
 

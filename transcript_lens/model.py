@@ -70,6 +70,8 @@ class Transcript:
     timestamps): airtime then falls back to words. ``attendees`` lists people the file itself
     names as present (a Meet attendee list, an attendee table of minutes). ``notes`` are plain
     sentences about how the file was read (estimated times, repaired encoding, flagged cues).
+    ``has_text`` is False for speaker turns without words (RTTM, pyannote JSON): every cue's text
+    is empty, airtime still holds, and words, questions and tags are unavailable, not zero.
     """
 
     source: str
@@ -81,6 +83,7 @@ class Transcript:
     declared_duration: float | None = None
     attendees: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    has_text: bool = True
 
     @property
     def speakers(self) -> tuple[str, ...]:

@@ -180,7 +180,8 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
     roles = dict(roles or {})
     words: Counter[str] = Counter()
     for cue in transcript.cues:
-        words[cue.speaker] += max(1, cue.words)
+        # Speaker turns without text (RTTM) are weighed by their length: there are no words.
+        words[cue.speaker] += max(1, cue.words) if transcript.has_text else cue.duration
 
     labels: dict[str, str] = {}
     people: dict[str, list[str]] = {}  # key -> raw labels, first seen first
@@ -221,6 +222,8 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
     guess = None
     if not any(role == "facilitator" for role in assigned.values()) and people_names:
         guessed, guess = _guess_facilitator(people_names, spoken, assigned)
+        if guess is not None and not transcript.has_text:
+            guess = "guessed: the person who spoke longest"  # the turns have no words to count
         if guessed is not None:
             assigned[guessed] = "facilitator"
     # People whom only speaker inference put in the transcript (no cue names them for sure).
@@ -269,8 +272,8 @@ def _match_person(wanted: str, people: Sequence[str], source: str, option: str) 
 def needs_inference(transcript: Transcript) -> bool:
     """True when a good part of the speech has no speaker: no names at all, ``>>`` marks only,
     or Otter's "Unknown Speaker" blocks among named ones."""
-    if all(cue.attributed for cue in transcript.cues):
-        return False  # the common case, decided without counting words
+    if all(cue.attributed for cue in transcript.cues) or not transcript.has_text:
+        return False  # the common case, decided without counting words; no text, nothing to infer from
     if transcript.format == "otter" or not any(cue.attributed for cue in transcript.cues):
         return True
     return False

@@ -37,6 +37,9 @@ READER_MODULES = {
     "plain": (".md", ".txt"),
     "zoom_chat": (".txt",),
     "zoom_participants": (".csv", ".txt"),
+    "segments": (".csv", ".tsv", ".json"),
+    "rttm": (".rttm",),
+    "teams_attendance": (".csv",),
 }
 
 #: A content score this high from a format claiming the suffix ends detection early.

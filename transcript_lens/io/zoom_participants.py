@@ -17,6 +17,7 @@ import re
 from ..errors import MalformedError, quoted
 from ..companions import Attendee, Roster
 from .formats import Format
+from .segments import is_segment_table
 from .source import Source
 from .timing import MAX_SECONDS
 
@@ -58,7 +59,8 @@ def _rows(source: Source):
 
 def sniff(source: Source) -> float:
     head = source.head(20)
-    if not head:
+    if not head or is_segment_table(source):
+        # "name,text" or "start,end,speaker" heads a table of segments, not a list of people.
         return 0.0
     try:
         for _, row in _rows(Source(source.path, head, source.encoding)):

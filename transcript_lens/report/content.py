@@ -53,6 +53,11 @@ def percent(value: float | None) -> str:
     return f"{round(value * 100):d}%"
 
 
+def count(value: int | None) -> Any:
+    """A count, or a dash where it is unavailable (words of speaker turns without text)."""
+    return "–" if value is None else value
+
+
 #: A speaker under this share of the speech "barely spoke" in the summary: a fixed, stated line
 #: (one minute in fifty), not a value fitted to any transcript.
 BARELY = 0.02
@@ -258,9 +263,9 @@ def summary(airtime: dict[str, Any]) -> dict[str, Any]:
 
 def _speaker_row(speaker: dict[str, Any]) -> dict[str, Any]:
     return {"name": speaker["name"], "role": speaker["role"] + (" (inferred)" if speaker["inferred"] else ""),
-            "share": percent(speaker["share"]), "time": clock(speaker["seconds"]), "words": speaker["words"],
+            "share": percent(speaker["share"]), "time": clock(speaker["seconds"]), "words": count(speaker["words"]),
             "turns": speaker["turns"], "longest": clock(speaker["longest_turn_seconds"]),
-            "first": clock(speaker["first_spoke_at"]), "questions": speaker["questions"]}
+            "first": clock(speaker["first_spoke_at"]), "questions": count(speaker["questions"])}
 
 
 def _codes(codebook: Any) -> dict[str, list[dict[str, str]]]:
@@ -322,7 +327,7 @@ def _chat(chat: Any, airtime: dict[str, Any]) -> dict[str, Any]:
     for key in sorted(set(spoken) | set(counts), key=lambda k: (-counts[k], k)):
         speaker = spoken.get(key)
         rows.append({"name": speaker["name"] if speaker else names[key], "messages": counts[key],
-                     "chat_words": words[key], "spoken_words": speaker["words"] if speaker else 0,
+                     "chat_words": words[key], "spoken_words": count(speaker["words"]) if speaker else 0,
                      "share": percent(speaker["share"]) if speaker else "0%"})
     return {"rows": rows, "messages": len(messages),
             "only_chat": sum(1 for key in counts if key not in spoken)}

@@ -37,12 +37,12 @@ def turns_record(analysis: Analysis) -> dict[str, Any]:
         "timed": transcript.timed,
         "speakers": [{"name": s.name, "role": s.role, "inferred": s.inferred, "aliases": list(s.aliases)}
                      for s in analysis.cast.speakers],
-        "turns": [turn_row(turn) for turn in analysis.turns],
+        "turns": [turn_row(turn, has_text=transcript.has_text) for turn in analysis.turns],
         "notes": list(transcript.notes),
     }
 
 
-def turn_row(turn) -> dict[str, Any]:
+def turn_row(turn, *, has_text: bool = True) -> dict[str, Any]:
     return {
         "speaker": turn.speaker,
         "start": _round(turn.start),
@@ -53,7 +53,8 @@ def turn_row(turn) -> dict[str, Any]:
         "confidence": _round(turn.confidence, 2),
         "estimated": turn.estimated,
         "seconds": _round(turn.seconds),
-        "words": turn.words,
+        # Speaker turns without text have no words to count: unavailable (null), not 0.
+        "words": turn.words if has_text else None,
     }
 
 
@@ -179,7 +180,7 @@ AIRTIME_COLUMNS = ("source", "format", "basis", *SPEAKER_COLUMNS, "spoke", *SESS
 def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
     rows = []
     for turn in analysis.turns:
-        row = turn_row(turn)
+        row = turn_row(turn, has_text=analysis.transcript.has_text)
         row["lines"] = " ".join(str(line) for line in turn.lines)
         rows.append({column: row[column] for column in TURN_COLUMNS})
     return rows

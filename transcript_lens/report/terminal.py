@@ -18,11 +18,16 @@ from ..analysis import Analysis
 from ..model import UNATTRIBUTED
 from .content import clock as _clock
 from .content import plain_text as _plain
+from .content import count as _count_or_dash
 from .content import percent as _percent
 
 
 def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
     return Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, markup=False)
+
+
+def _count(value: int | None) -> str:
+    return str(_count_or_dash(value))
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -48,10 +53,10 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         cells = [Text(_plain(row.name), style=style), role, _percent(row.share)]
         if timed:
             cells.append(_clock(row.seconds))
-        cells += [str(row.words), str(row.turns)]
+        cells += [_count(row.words), str(row.turns)]
         if timed:
             cells += [_clock(row.longest_turn_seconds), _clock(row.first_spoke_at)]
-        cells.append(str(row.questions))
+        cells.append(_count(row.questions))
         table.add_row(*cells)
     for name in session.silent_attendees:
         table.add_row(Text(_plain(name), style="italic"), "attendee (silent)", "0%",
