@@ -110,8 +110,8 @@ def test_tag_applies_a_persons_decisions_and_writes_them_back(fake_tagger, sessi
     assert [row["decision"] for row in rows] == ["right", "right", "", ""]
     assert rows[1]["scores"] == "kindness=confirmed together=confirmed"
     second_round = write_rows(tmp_path / "again.csv", rows)
-    assert json.loads(run("tag", session, "--json", "--tag-corrections", second_round).stdout)["passages"] \
-        == record["passages"]
+    assert json.loads(run("tag", session, "--json", "--tags", second_round).stdout)["passages"] \
+        == record["passages"]  # --tags is the same option on `tag`
 
 
 def test_the_terminal_shows_labels_and_confirmed_tags(fake_tagger, session, tmp_path, monkeypatch):

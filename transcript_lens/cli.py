@@ -65,11 +65,15 @@ def _target_option() -> Callable:
                         help="The facilitator share you aim for: 0.4, 40 or 40% [default: 40%].")
 
 
-def _tag_review_options(command: Callable) -> Callable:
+def _tag_review_options(command: Callable | None = None, *, tags_alias: bool = False) -> Callable:
     """``--tag-corrections`` and ``--calibration``: what tag, report and batch take to use a person's
-    decisions on tags and a calibration fitted by ``transcript-lens calibrate``."""
+    decisions on tags and a calibration fitted by ``transcript-lens calibrate``. ``tag`` also takes
+    ``--tags CSV`` (the issue's name); report and batch cannot, their ``--tags`` switches tagging on."""
+    if command is None:
+        return lambda function: _tag_review_options(function, tags_alias=tags_alias)
+    names = ("--tag-corrections", "--tags") if tags_alias else ("--tag-corrections",)
     options = [
-        click.option("--tag-corrections", "tag_corrections", multiple=True, type=click.Path(dir_okay=False),
+        click.option(*names, "tag_corrections", multiple=True, type=click.Path(dir_okay=False),
                      metavar="CSV",
                      help="Tags decided by a person: the CSV of `tag --csv` with the decision column filled in "
                           "(see docs/tagging.md)."),
@@ -357,7 +361,7 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk [default: all-MiniLM-L6-v2].")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
-@_tag_review_options
+@_tag_review_options(tags_alias=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the tagged passages as JSON.")
 @click.option("--csv", "as_csv", is_flag=True,
               help="Print one row per passage as CSV, to review and give back with --tag-corrections.")

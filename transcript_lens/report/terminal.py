@@ -217,7 +217,7 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
     console.print(floor)
     balance = mode_balance(tagging, timed=analysis.transcript.timed)
     if balance:
-        console.print("Mode balance of the talk placed on the spectrum: "
+        console.print("Mode balance of what was talked about (the talk placed on the spectrum): "
                       + ", ".join(f"{_plain(mode)} {_percent(share)}" for mode, share in balance.items()))
     console.print(Text("Tags say what was talked about, not how the session was run: a facilitator explaining "
                        "\"doing with\" is not the session doing with. "
