@@ -322,6 +322,12 @@ class Tagger:
         value_scores = self.scores(signals, "values")
         spectrum_scores = self.scores(signals, "spectrum")
         value_codes, spectrum_codes = signals.codes["values"], signals.codes["spectrum"]
+        # Every code's score per passage (what coverage sums), as plain floats in one step.
+        import numpy as np
+
+        code_ids = [code.id for code in (*value_codes, *spectrum_codes)]
+        every_score = np.round(np.concatenate([np.asarray(value_scores, dtype=float),
+                                               np.asarray(spectrum_scores, dtype=float)], axis=1), 4).tolist()
         tagged = []
         for index, passage in enumerate(passages):
             values = tuple(
@@ -336,9 +342,7 @@ class Tagger:
                     code = spectrum_codes[position]
                     spectrum = Tag(code.id, float(spectrum_scores[index, position]),
                                    code.examples[signals.evidence["spectrum"][index, position]], mode=code.mode)
-            scores = tuple((code.id, round(float(table[index, position]), 4))
-                           for codes, table in ((value_codes, value_scores), (spectrum_codes, spectrum_scores))
-                           for position, code in enumerate(codes))
+            scores = tuple(zip(code_ids, every_score[index]))
             tagged.append(TaggedPassage(passage, tuple(sorted(values, key=lambda tag: -tag.score)), spectrum,
                                         scores=scores))
         return Tagging(source=source, model=self.embedder.name, codebook=self.codebook.name,
