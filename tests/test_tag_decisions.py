@@ -308,3 +308,18 @@ def test_a_reviewed_passage_counts_in_full_and_without_uncertainty():
     assert found["codes"]["a"]["share"] == 0.75 and found["codes"]["b"]["share"] == 0.25
     spread = 1.96 * (400 * 0.25) ** 0.5 / 40  # only the unreviewed passage is uncertain
     assert found["codes"]["a"]["low"] == pytest.approx(0.75 - spread, abs=1e-4)
+
+
+def test_a_file_written_under_anonymise_applies_to_the_plain_transcript(fake_tagger, tmp_path):
+    from .test_privacy import SESSION as NAMED
+
+    written = run("tag", NAMED, "--csv", "--anonymise")
+    assert written.exit_code == 0, written.stderr
+    rows = rows_of(written.stdout)
+    assert "Jane" not in written.stdout  # the text is masked, the word counts kept
+    rows[0].update(values="kindness", decision="right")
+    decided = write_rows(tmp_path / "masked.csv", rows)
+    for extra in ((), ("--anonymise",)):
+        result = run("tag", NAMED, "--json", "--tag-corrections", decided, *extra)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["passages"][0]["values"][0]["confirmed"] is True
