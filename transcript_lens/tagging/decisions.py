@@ -111,7 +111,8 @@ def load_tag_decisions(path: str | Path, codebook: Codebook) -> TagDecisions:
 def apply_tag_decisions(tagging: Tagging, decisions: TagDecisions, codebook: Codebook) -> Tagging:
     """The tagging with every reviewed passage carrying the person's tags instead of the model's."""
     passages = [tagged.passage for tagged in tagging.passages]
-    known = {line for passage in passages for line in passage.lines}
+    # Every line of speech lies in exactly one passage.
+    known = {line: index for index, passage in enumerate(passages) for line in passage.lines}
     where = f"`tag --csv` of {tagging.source}"
     by_passage: dict[int, Decision] = {}
     for decision in decisions.decisions:
@@ -119,7 +120,7 @@ def apply_tag_decisions(tagging: Tagging, decisions: TagDecisions, codebook: Cod
         if missing:
             raise OptionError(f"line {missing[0]} is not a line of speech in {tagging.source}", path=decisions.path,
                               line=decision.row, hint=f"the file must come from {where}")
-        touched = [index for index, passage in enumerate(passages) if set(passage.lines) & set(decision.lines)]
+        touched = sorted({known[line] for line in decision.lines})
         exact = [index for index in touched if passages[index].lines == decision.lines]
         if decision.text and exact and not _same_text(decision.text, passages[exact[0]].text):
             raise OptionError(f"its text is not what lines {_span(decision.lines)} of {tagging.source} say",
