@@ -47,9 +47,15 @@ def test_tag_json_contract():
         assert {"start", "end", "speaker", "lines", "text", "values", "spectrum"} <= set(passage)
         assert all(isinstance(line, int) for line in passage["lines"])
         for tag in passage["values"]:  # scores are calibrated probabilities
-            assert set(tag) == {"label", "score", "evidence"} and 0 <= tag["score"] <= 1
+            assert set(tag) == {"label", "score", "evidence", "confirmed"} and 0 <= tag["score"] <= 1
+            assert tag["confirmed"] is False  # nobody reviewed them
         if passage["spectrum"] is not None:
-            assert set(passage["spectrum"]) == {"label", "mode", "score", "evidence"}
+            assert set(passage["spectrum"]) == {"label", "mode", "score", "evidence", "confirmed"}
+    # Coverage from the probabilities: every code of the codebook, each share inside its range.
+    coverage = record["coverage"]
+    assert coverage["from"] == "probabilities" and set(coverage["codes"]) == {c.id for c in load_codebook().codes}
+    for figures in coverage["codes"].values():
+        assert 0 <= figures["low"] <= figures["share"] <= figures["high"] <= 1
     lines = sorted(line for passage in record["passages"] for line in passage["lines"])
     assert lines == sorted(set(lines))  # every line in exactly one passage
 

@@ -56,6 +56,9 @@ class BatchSettings:
     overlap: str = "split"
     #: The facilitator share aimed for (None: the default, 40%).
     target: float | None = None
+    #: CSVs of a person's decisions on tags (``tagging/decisions.py``), each paired with the
+    #: transcript named in its ``source`` column.
+    tag_corrections: tuple[str, ...] = ()
 
     def digest(self, *, codebook_digest: str = "", calibration: str = "") -> str:
         from . import __version__
@@ -67,8 +70,19 @@ class BatchSettings:
                 "text": self.text, "anonymise": self.anonymise, "places": self.places,
                 # only when not the default, so that databases written before the options keep their keys
                 **({"overlap": self.overlap} if self.overlap != "split" else {}),
-                **({"target": self.target} if self.target is not None else {})}
+                **({"target": self.target} if self.target is not None else {}),
+                # a person's decisions change the tags: a new or edited file re-tags the run
+                **({"tag_corrections": [_file_digest(path) for path in self.tag_corrections]}
+                   if self.tag_corrections else {})}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    except OSError:
+        raise OptionError("tag corrections file not found", path=path,
+                          hint="give the CSV that `transcript-lens tag FILE --csv` writes") from None
 
 
 @dataclass
@@ -447,6 +461,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         for path, reason, content_hash in failures:
             writer.failure(path, content_hash, reason, report=False)
 
+        decisions = _paired_decisions(settings.tag_corrections, jobs, tagger)
         pending = []
         for job in jobs:
             if done(connection, job.content_hash, key):
@@ -483,16 +498,48 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
             else:
                 chunk.append((job, analysis))
                 if len(chunk) >= CHUNK_FILES:
-                    _tag_and_write(chunk, tagger, writer)
-        _tag_and_write(chunk, tagger, writer)
+                    _tag_and_write(chunk, tagger, writer, decisions)
+        _tag_and_write(chunk, tagger, writer, decisions)
     finally:
         connection.close()
     return summary
 
 
-def _tag_and_write(chunk: list[tuple[Job, Any]], tagger: Any, writer: _Writer) -> None:
+def _paired_decisions(paths: Sequence[str], jobs: Sequence[Job], tagger: Any) -> dict[str, Any]:
+    """``{job path: TagDecisions}``: each tag corrections CSV read (one-line errors before any work)
+    and paired with the transcript its ``source`` column names — the same path, else the only
+    transcript of the batch with that file name."""
+    if not paths:
+        return {}
+    from .tagging.decisions import load_tag_decisions
+
+    if tagger is None:
+        raise OptionError("tag corrections need tagging", path=paths[0], hint="leave out --no-tags")
+    paired: dict[str, Any] = {}
+    for path in paths:
+        reviewed = load_tag_decisions(path, tagger.codebook)
+        if reviewed.source is None:
+            raise OptionError("has no 'source' column naming its transcript", path=path, line=1,
+                              hint="give the CSV that `transcript-lens tag FILE --csv` writes")
+        same = [job for job in jobs if Path(job.path).resolve() == Path(reviewed.source).resolve()]
+        named = [job for job in jobs if Path(job.path).name == Path(reviewed.source).name]
+        found = same or named
+        if len(found) != 1:
+            why = "is none of the transcripts of this batch" if not found else "names several transcripts of this batch"
+            raise OptionError(f"its source {reviewed.source} {why}", path=path, line=2,
+                              hint="write the transcript's path, as the batch finds it, in the source column")
+        if found[0].path in paired:
+            raise OptionError(f"a second corrections file for {found[0].path}", path=path,
+                              hint="give one corrections file per transcript")
+        paired[found[0].path] = reviewed
+    return paired
+
+
+def _tag_and_write(chunk: list[tuple[Job, Any]], tagger: Any, writer: _Writer,
+                   decisions: dict[str, Any] | None = None) -> None:
     """Tag the files of ``chunk`` with one ``encode`` over all their passages (what keeps the
-    model busy), then write and commit each file in its own transaction."""
+    model busy), apply a person's decisions on tags where given, then write and commit each file in
+    its own transaction."""
     if not chunk:
         return
     groups = [passages for _, (_, passages, _) in chunk]
@@ -516,6 +563,14 @@ def _tag_and_write(chunk: list[tuple[Job, Any]], tagger: Any, writer: _Writer) -
         if isinstance(tagging, Exception):
             writer.failure(job.path, job.content_hash, unexpected(job.path, tagging, anonymise=anonymise))
             continue
+        if decisions and job.path in decisions:
+            from .tagging.decisions import apply_tag_decisions
+
+            try:  # on the plain passages, before names are masked
+                tagging = apply_tag_decisions(tagging, decisions[job.path], tagger.codebook)
+            except TranscriptLensError as error:  # the corrections do not fit this transcript: its failure
+                writer.failure(job.path, job.content_hash, failure_line(error, anonymise=anonymise))
+                continue
         if anonymise:
             from .analysis import anonymise_tagging
 

@@ -65,6 +65,27 @@ def _target_option() -> Callable:
                         help="The facilitator share you aim for: 0.4, 40 or 40% [default: 40%].")
 
 
+def _tag_review_options(command: Callable | None = None, *, tags_alias: bool = False) -> Callable:
+    """``--tag-corrections`` and ``--calibration``: what tag, report and batch take to use a person's
+    decisions on tags and a calibration fitted by ``transcript-lens calibrate``. ``tag`` also takes
+    ``--tags CSV`` (the issue's name); report and batch cannot, their ``--tags`` switches tagging on."""
+    if command is None:
+        return lambda function: _tag_review_options(function, tags_alias=tags_alias)
+    names = ("--tag-corrections", "--tags") if tags_alias else ("--tag-corrections",)
+    options = [
+        click.option(*names, "tag_corrections", multiple=True, type=click.Path(dir_okay=False),
+                     metavar="CSV",
+                     help="Tags decided by a person: the CSV of `tag --csv` with the decision column filled in "
+                          "(see docs/tagging.md)."),
+        click.option("--calibration", "calibration_path", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="A calibration written by `transcript-lens calibrate` [default: CODEBOOK.calibration.json "
+                          "beside the codebook, else the shipped one]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _anonymise_options() -> list[Callable]:
     return [
         click.option("--anonymise", is_flag=True,
@@ -340,10 +361,13 @@ def turns(file, format_name, facilitators, roles, aliases, attendees, gap, corre
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk [default: all-MiniLM-L6-v2].")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
+@_tag_review_options(tags_alias=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the tagged passages as JSON.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print one row per passage as CSV.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print one row per passage as CSV, to review and give back with --tag-corrections.")
 def tag(file, format_name, facilitators, roles, aliases, attendees, gap, corrections, names, infer, anonymise,
-        anonymise_places, key_in, key_out, codebook_path, model, device, as_json, as_csv):
+        anonymise_places, key_in, key_out, codebook_path, model, device, tag_corrections, calibration_path, as_json,
+        as_csv):
     """Tag passages with the values of co-production and the spectrum of engagement.
 
     \b
@@ -351,6 +375,8 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
       transcript-lens tag samples/seed_training_zoom_live.txt
       transcript-lens tag meeting.vtt --json > tags.json
       transcript-lens tag meeting.vtt --codebook my_codebook.yaml --csv
+      transcript-lens tag meeting.vtt --csv > tags.csv   # fill in the decision column, then:
+      transcript-lens tag meeting.vtt --tag-corrections tags.csv
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -359,10 +385,11 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
         tagged = _tag_session(file, format_name=format_name, facilitators=facilitators, roles=roles,
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
                               infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
-                              key_out=key_out, codebook_path=codebook_path, model=model, device=device)
+                              key_out=key_out, codebook_path=codebook_path, model=model, device=device,
+                              tag_corrections=tag_corrections, calibration_path=calibration_path)
         if tagged is None:
             return EXIT_INPUT
-        analysis, _, tagging, _ = tagged
+        analysis, tagger, tagging, _ = tagged
         if as_json:
             from .report.records import tag_record
 
@@ -374,17 +401,22 @@ def tag(file, format_name, facilitators, roles, aliases, attendees, gap, correct
         else:
             from .report.terminal import tags_text
 
-            _emit(tags_text(analysis, tagging, width=_width(), color=_color()))
+            _emit(tags_text(analysis, tagging, width=_width(), color=_color(), codebook=tagger.codebook))
         return 0
 
     _run(action, anonymise=anonymise)
 
 
-def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, skip_textless=False, **options):
+def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, skip_textless=False,
+                 tag_corrections=(), calibration_path=None, **options):
     """Analyse one file and tag its passages: (analysis, tagger, tagging, chat), pseudonymised
     after tagging under --anonymise; None when the file failed (its error was printed). Without
     ``tags`` no model is loaded and the tagger and tagging are None. A file without text (speaker
-    turns only) is refused, or with ``skip_textless`` read untagged with a note on stderr."""
+    turns only) is refused, or with ``skip_textless`` read untagged with a note on stderr.
+    ``tag_corrections`` are CSVs of a person's decisions on tags (``tagging/decisions.py``),
+    applied before anything is written."""
+    if not tags and (tag_corrections or calibration_path):
+        raise click.UsageError("--tag-corrections and --calibration go with tagging; leave out --no-tags")
     from .nlp import LazyPipeline
     from .tagging.passages import build_passages
 
@@ -405,10 +437,16 @@ def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, sk
                    "the report shows airtime only", err=True)
         tags = False
     if tags:
-        tagger = _tagger(codebook_path, model, device, pipeline)
+        tagger = _tagger(codebook_path, model, device, pipeline, calibration_path)
+        from .tagging.decisions import apply_tag_decisions, load_tag_decisions
+
+        # Read (and refused) before the passages are embedded, the slow part.
+        decisions = [load_tag_decisions(path, tagger.codebook) for path in tag_corrections]
         passages = build_passages(analysis.cues)
         with _status(f"Tagging {len(passages)} passages…"):
             tagging = tagger.tag(passages, source=str(file))
+        for reviewed in decisions:
+            tagging = apply_tag_decisions(tagging, reviewed, tagger.codebook)
     if pseudonymiser is not None:
         from .analysis import anonymise_tagging
 
@@ -419,18 +457,25 @@ def _tag_session(file, *, codebook_path, model, device, chat=None, tags=True, sk
     return analysis, tagger, tagging, chat
 
 
-def _tagger(codebook_path, model, device, pipeline):
-    """The codebook, the embedding model and the lemma pipeline, each loaded once."""
+def _tagger(codebook_path, model, device, pipeline, calibration_path=None):
+    """The codebook, its calibration, the embedding model and the lemma pipeline, each loaded once.
+    A calibration given with --calibration, or lying beside the codebook, must fit both the codebook
+    and the model (a one-line error otherwise); the shipped one is used only where it fits."""
     from .tagging.codebook import load_codebook
     from .tagging.embedder import load_embedder
-    from .tagging.tagger import Tagger, calibration_for
+    from .tagging.tagger import Tagger, calibration_beside, calibration_for, check_calibration
 
     codebook = load_codebook(codebook_path)
+    beside = calibration_beside(codebook.source)
+    chosen = calibration_path or (beside if beside.is_file() else None)
+    calibration = calibration_for(codebook, calibration_path)  # checked against the codebook before the model loads
     with _status("Loading the embedding model…"):
         embedder = load_embedder(model, device=device)
+        if chosen is not None:
+            check_calibration(calibration, codebook, path=chosen, model=embedder.name)
         from .nlp import blank_pipeline
 
-        return Tagger(codebook, embedder, nlp=blank_pipeline(), calibration=calibration_for(codebook))
+        return Tagger(codebook, embedder, nlp=blank_pipeline(), calibration=calibration)
 
 
 def _status(message: str):
@@ -474,9 +519,10 @@ def _report_to(value: str | None, output: str | None) -> str:
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
+@_tag_review_options
 def report(file, output, report_format, chat_path, title, target, tags, format_name, facilitators, roles, aliases,
            attendees, gap, corrections, names, infer, anonymise, anonymise_places, key_in, key_out, codebook_path,
-           model, device):
+           model, device, tag_corrections, calibration_path):
     """The post-workshop reflection report: airtime, timeline, values, evidence, prompts.
 
     \b
@@ -502,7 +548,8 @@ def report(file, output, report_format, chat_path, title, target, tags, format_n
                               aliases=aliases, attendees=attendees, gap=gap, corrections=corrections, names=names,
                               infer=infer, anonymise=anonymise, anonymise_places=anonymise_places, key_in=key_in,
                               key_out=key_out, codebook_path=codebook_path, model=model, device=device,
-                              chat=chat, target=target, tags=tags, skip_textless=True)
+                              chat=chat, target=target, tags=tags, skip_textless=True,
+                              tag_corrections=tag_corrections, calibration_path=calibration_path)
         if tagged is None:
             return EXIT_INPUT
         analysis, tagger, tagging, chat = tagged
@@ -570,10 +617,12 @@ def _write_whole(target, text: str) -> None:
 @click.option("--model", metavar="PATH", help="A sentence-transformers model on disk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where the embedding model runs.")
+@_tag_review_options
 @_overlap_option
 def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attendees_dir, infer, target, tags, no_text,
           anonymise,
-          anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device):
+          anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device, tag_corrections,
+          calibration_path):
     """Analyse folders of recorded sessions into one database (turns, airtime, tags).
 
     \b
@@ -584,6 +633,8 @@ def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attend
     """
     if engine == "dask" and not scheduler:
         raise click.UsageError("--engine dask needs --scheduler ADDRESS")
+    if not tags and (tag_corrections or calibration_path):
+        raise click.UsageError("--tag-corrections and --calibration go with tagging; leave out --no-tags")
 
     def action() -> int:
         from dataclasses import replace
@@ -598,7 +649,7 @@ def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attend
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
                                  infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,
                                  anonymise=anonymise, places=anonymise_places, target=target)
-        settings = replace(settings, overlap=_overlap())
+        settings = replace(settings, overlap=_overlap(), tag_corrections=tuple(tag_corrections))
         from .nlp import LazyPipeline
 
         pseudonymiser = _pseudonymiser(anonymise, anonymise_places, key_in, key_out, LazyPipeline())
@@ -606,7 +657,7 @@ def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attend
         def tagger_factory():
             from .nlp import LazyPipeline
 
-            return _tagger(codebook_path, model, device, LazyPipeline(exclude=("parser",)))
+            return _tagger(codebook_path, model, device, LazyPipeline(exclude=("parser",)), calibration_path)
 
         runner = DaskEngine(scheduler) if engine == "dask" else LocalEngine(workers)
         reporter = _BatchProgress()

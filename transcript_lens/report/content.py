@@ -277,11 +277,12 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
     """For each code: its strongest passages (quoted, with speaker and time) and the floor."""
     found: dict[str, list[tuple[float, dict[str, Any], str]]] = {}
     for passage in tags["passages"]:
-        labelled = [(tag["label"], tag["score"], "values") for tag in passage["values"]]
+        labelled = [(tag["label"], tag["score"], "values", tag.get("confirmed", False)) for tag in passage["values"]]
         if passage["spectrum"]:
-            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"], "spectrum"))
-        for label, score, group in labelled:
-            found.setdefault(label, []).append((score, passage, group))
+            labelled.append((passage["spectrum"]["label"], passage["spectrum"]["score"], "spectrum",
+                             passage["spectrum"].get("confirmed", False)))
+        for label, score, group, confirmed in labelled:
+            found.setdefault(label, []).append((score, passage, group, confirmed))
     codes = [code for group in _codes(codebook).values() for code in group]
     order = [code["id"] for code in codes] or sorted(found)
     names = {code["id"]: code["label"] for code in codes}  # a report shows the label, never the code's id
@@ -291,9 +292,11 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
             continue
         # Only tags over the evidence bar (chosen for precision across transcripts) are quoted.
         bar = tags.get("evidence_bar") or {}
-        best = sorted(((score, passage) for score, passage, group in found[label] if score >= bar.get(group, 0.0)),
-                      key=lambda item: -item[0])[:per_code]
+        # A tag a person confirmed (score 1.0) comes first and is shown as confirmed, not as a probability.
+        best = sorted(((score, passage, confirmed) for score, passage, group, confirmed in found[label]
+                       if score >= bar.get(group, 0.0)), key=lambda item: (-item[0], not item[2]))[:per_code]
         floor = tags["floor_by_code"].get(label, {})
+        covered = (tags.get("coverage") or {}).get("codes", {}).get(label)
         evidence.append({
             "id": label,
             # People read the codebook's words ("Value all participants …"), never its ids.
@@ -302,10 +305,23 @@ def _evidence(tags: dict[str, Any], codebook: Any, *, per_code: int = 3) -> list
             "passages": len(found[label]),
             "facilitator_share": percent(floor.get("facilitator_share")),
             "participants_share": percent(floor.get("participants_share")),
-            "quotes": [{"speaker": passage["speaker"], "at": clock(passage["start"]), "score": f"{score:.2f}",
-                        "text": passage["text"], "lines": _line_span(passage["lines"])} for score, passage in best],
+            "coverage": _coverage_text(covered),
+            "quotes": [{"speaker": passage["speaker"], "at": clock(passage["start"]),
+                        "score": "confirmed by a person" if confirmed else f"{score:.2f}",
+                        "text": passage["text"], "lines": _line_span(passage["lines"])}
+                       for score, passage, confirmed in best],
         })
     return evidence
+
+
+def _coverage_text(covered: dict[str, Any] | None) -> str:
+    """A code's expected share of the words, with its 95% range when the tags are probabilities:
+    "12% (8–16%)"."""
+    if not covered:
+        return "–"
+    if covered.get("low") is None:
+        return percent(covered["share"])
+    return f"{percent(covered['share'])} ({percent(covered['low'])}–{percent(covered['high'])})"
 
 
 def _line_span(lines: list[int]) -> str:
@@ -353,8 +369,8 @@ def _prompts(airtime: dict[str, Any], tags: dict[str, Any] | None) -> list[dict[
         floor = tags["floor_by_code"]
         power = floor.get("relationships") or floor.get("coproduction_involvement")
         if power and power["passages"] >= MIN_PASSAGES:
-            prompts[0]["figure"] += (f" In the {power['passages']} passages tagged as about relationships and "
-                                     f"sharing power (tags are right about two times in three), the "
+            prompts[0]["figure"] += (f" In the {power['passages']} passages that talked about relationships and "
+                                     f"sharing power (read the quoted passages: single tags can be wrong), the "
                                      f"facilitator held the floor {percent(power['facilitator_share'])} "
                                      f"{unit}.")
         modes = tags["mode_balance"]
@@ -363,9 +379,11 @@ def _prompts(airtime: dict[str, Any], tags: dict[str, Any] | None) -> list[dict[
             prompts.append({
                 "question": "How does your organisation interact with those you support — doing to, doing "
                             "for, doing with?",
-                "figure": f"Of the talk in the {placed} passages placed on the spectrum: "
-                          + ", ".join(f"{mode} {percent(share)}" for mode, share in modes.items())
-                          + ". Read the quoted passages before relying on this.",
+                "figure": f"Of the talk in the {placed} passages that talked about a way of working with people, "
+                          f"it was about " + ", ".join(f"{mode} {percent(share)}" for mode, share in modes.items())
+                          + ". That is what was talked about, not how this session was run: a facilitator "
+                            "explaining \"doing with\" is not the session doing with. Read the quoted passages "
+                            "before relying on this.",
                 "link": "Evidence",
             })
     if session["attendees"]:
@@ -395,7 +413,9 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | 
         "inferred": session["speakers_inferred"],
         "inference_confidence": session["inference_confidence"],
         # The summary says once how the speakers were known; a note saying it again is left out.
-        "notes": [note for note in airtime["notes"] if not note.startswith("Speakers were inferred")],
+        "notes": [note for note in airtime["notes"] if not note.startswith("Speakers were inferred")]
+                 # what changed the tags (a person's decisions applied), said once
+                 + [note for note in (tags["notes"] if tags else []) if note not in airtime["notes"]],
         "model": tags["model"] if tags else None,
         "codebook": tags["codebook"] if tags else None,
         "calibrated": tags["calibrated"] if tags else False,

@@ -75,15 +75,28 @@ def _floor_moved(floor: dict[str, Any]) -> list[str]:
     return out
 
 
+#: What the tags measure, said where the figures are (issue 12.5).
+MEASURES = ("Tags describe what was talked about, not how the session was run: a facilitator explaining "
+            "\"doing with\" is not the session doing with.")
+COVERAGE_NOTE = ("Share of the words: how much of the talk was about the code, expected from each passage's "
+                 "probability of the tag (a person's confirmed tags count in full); the range is where 95% of such "
+                 "figures would fall if each passage's tag were right with its probability.")
+COVERAGE_UNCALIBRATED = ("Share of the words: how much of the talk was in passages tagged with the code (this codebook "
+                         "has no calibration, so the tags carry no probability and no range can be given).")
+
+
 def _values(data: dict[str, Any]) -> list[str]:
     out = ["## Values and the spectrum of engagement", ""]
+    out += [MEASURES, ""]
     if data["modes"]:
-        out += ["Mode balance of the talk placed on the spectrum: "
+        out += ["Mode balance of what was talked about (the talk placed on the spectrum): "
                 + ", ".join(f"{_text(mode)} {percent(share)}" for mode, share in data["modes"].items()) + ".", ""]
     if data["evidence"]:
-        out += _table(["Code", "Passages", "Facilitator held the floor", "Participants held the floor"],
-                      [[item["name"], item["passages"], item["facilitator_share"], item["participants_share"]]
-                       for item in data["evidence"]])
+        out += _table(["Code", "Share of the words (95% range)", "Passages", "Facilitator held the floor",
+                       "Participants held the floor"],
+                      [[item["name"], item["coverage"], item["passages"], item["facilitator_share"],
+                        item["participants_share"]] for item in data["evidence"]])
+        out += ["", COVERAGE_NOTE if data["method"]["calibrated"] else COVERAGE_UNCALIBRATED]
     else:
         out += ["No passage was tagged."]
     out += ["", "## Evidence", ""]

@@ -208,6 +208,7 @@ def tag_record(analysis: Analysis, tagging) -> dict[str, Any]:
     """The ``tag --json`` contract: ``{"source", "model", "codebook", "passages": [{"start", "end",
     "speaker", "lines", "text", "values": [{"label", "score", "evidence"}], "spectrum": {"label",
     "mode", "score", "evidence"} | null}]}`` plus the floor by code and the mode balance."""
+    from ..tagging.coverage import coverage
     from ..tagging.floor import floor_by_code, mode_balance
 
     timed = analysis.transcript.timed
@@ -225,28 +226,44 @@ def tag_record(analysis: Analysis, tagging) -> dict[str, Any]:
             "speaker": tagged.passage.speaker,
             "lines": list(tagged.passage.lines),
             "text": tagged.passage.text,
-            "values": [{"label": tag.label, "score": _round(tag.score, 3), "evidence": tag.evidence}
-                       for tag in tagged.values],
+            "values": [{"label": tag.label, "score": _round(tag.score, 3), "evidence": tag.evidence,
+                        "confirmed": tag.confirmed} for tag in tagged.values],
             "spectrum": None if tagged.spectrum is None else {
                 "label": tagged.spectrum.label, "mode": tagged.spectrum.mode,
-                "score": _round(tagged.spectrum.score, 3), "evidence": tagged.spectrum.evidence},
+                "score": _round(tagged.spectrum.score, 3), "evidence": tagged.spectrum.evidence,
+                "confirmed": tagged.spectrum.confirmed},
+            # A person decided this passage's tags (--tag-corrections): they are not the model's.
+            "reviewed": tagged.reviewed,
         } for tagged in tagging.passages],
         "floor_by_code": floor_by_code(tagging, analysis.cast, timed=timed),
         "mode_balance": mode_balance(tagging, timed=timed),
-        "notes": list(analysis.transcript.notes),
+        # How much of the talk touched each code, from the probabilities, with a 95% range (coverage.py).
+        "coverage": coverage(tagging),
+        "notes": list(analysis.transcript.notes) + list(getattr(tagging, "notes", ())),
     }
 
 
-#: CSV columns of ``tag --csv``: one row per passage.
-TAG_COLUMNS = ("start", "end", "speaker", "lines", "values", "spectrum", "mode", "text")
+#: CSV columns of ``tag --csv``: one row per passage. ``values`` (ids, space-separated), ``spectrum``
+#: (one id) and ``decision`` (right / wrong / empty) are for a person to edit and give back with
+#: ``--tag-corrections`` (``tagging/decisions.py``); ``scores`` and ``mode`` are for reading only.
+TAG_COLUMNS = ("source", "start", "end", "speaker", "lines", "values", "spectrum", "mode", "scores", "decision",
+               "text")
 
 
 def tag_csv_rows(analysis: Analysis, tagging) -> list[dict[str, Any]]:
+    def scores(tagged) -> str:
+        tags = [*tagged.values, *([tagged.spectrum] if tagged.spectrum else [])]
+        return " ".join(f"{tag.label}={'confirmed' if tag.confirmed else f'{tag.score:.2f}'}" for tag in tags)
+
     return [{
+        "source": analysis.transcript.source,
         "start": _round(tagged.passage.start), "end": _round(tagged.passage.end),
         "speaker": tagged.passage.speaker, "lines": " ".join(str(line) for line in tagged.passage.lines),
         "values": " ".join(tag.label for tag in tagged.values),
         "spectrum": tagged.spectrum.label if tagged.spectrum else "",
         "mode": tagged.spectrum.mode if tagged.spectrum else "",
+        "scores": scores(tagged),
+        # A passage already reviewed keeps its decision, so the file can be written, edited and given back again.
+        "decision": "right" if tagged.reviewed else "",
         "text": tagged.passage.text,
     } for tagged in tagging.passages]

@@ -179,9 +179,17 @@ def formats_text(formats, *, width: int | None = None, color: bool = False) -> s
     return buffer.getvalue()
 
 
-def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: bool = False) -> str:
-    """Tagged passages (those with a tag), then who held the floor for each code."""
+def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: bool = False,
+              codebook=None) -> str:
+    """Tagged passages (those with a tag), then how much talk touched each code and who held the
+    floor. Codes are shown by the codebook's labels (``codebook``), never by their ids."""
+    from ..tagging.coverage import coverage
     from ..tagging.floor import floor_by_code, mode_balance
+
+    names = {code.id: code.label for code in codebook.codes} if codebook is not None else {}
+
+    def named(tag) -> str:
+        return f"{names.get(tag.label, tag.label)} " + ("(confirmed)" if tag.confirmed else f"{tag.score:.2f}")
 
     buffer = io.StringIO()
     console = _console(buffer, width or 110, color)
@@ -194,23 +202,34 @@ def tags_text(analysis: Analysis, tagging, *, width: int | None = None, color: b
     for tagged in tagging.passages:
         if not tagged.values and tagged.spectrum is None:
             continue
-        values = ", ".join(f"{tag.label} {tag.score:.2f}" for tag in tagged.values)
-        spectrum = f"{tagged.spectrum.label} ({tagged.spectrum.mode}) {tagged.spectrum.score:.2f}" if tagged.spectrum else ""
+        values = "; ".join(named(tag) for tag in tagged.values)
+        spectrum = (f"{named(tagged.spectrum)}, {tagged.spectrum.mode}"
+                    if tagged.spectrum and tagged.spectrum.mode else named(tagged.spectrum) if tagged.spectrum else "")
         text = tagged.passage.text if len(tagged.passage.text) <= 120 else tagged.passage.text[:117] + "…"
         table.add_row(_clock(tagged.passage.start), _plain(tagged.passage.speaker), _plain(values), _plain(spectrum),
                       _plain(text))
     console.print(table)
-    floor = Table(title="Who held the floor while each code was discussed", title_justify="left")
-    for header in ("Code", "Passages", "Facilitator", "Participants"):
+    covered = coverage(tagging)
+    floor_rows = floor_by_code(tagging, analysis.cast, timed=analysis.transcript.timed)
+    floor = Table(title="How much of the talk was about each code, and who held the floor then", title_justify="left")
+    for header in ("Code", "Share of the words", "95% range", "Passages", "Facilitator", "Participants"):
         floor.add_column(header, justify="left" if header == "Code" else "right")
-    for code, row in sorted(floor_by_code(tagging, analysis.cast, timed=analysis.transcript.timed).items()):
-        floor.add_row(_plain(code), str(row["passages"]), _percent(row["facilitator_share"]),
-                      _percent(row["participants_share"]))
+    for code, share in covered["codes"].items():
+        row = floor_rows.get(code, {})
+        spread = f"{_percent(share['low'])}–{_percent(share['high'])}" if share["low"] is not None else "–"
+        floor.add_row(_plain(names.get(code, code)), _percent(share["share"]), spread, str(row.get("passages", 0)),
+                      _percent(row.get("facilitator_share")), _percent(row.get("participants_share")))
     console.print(floor)
     balance = mode_balance(tagging, timed=analysis.transcript.timed)
     if balance:
-        console.print("Mode balance: "
+        console.print("Mode balance of what was talked about (the talk placed on the spectrum): "
                       + ", ".join(f"{_plain(mode)} {_percent(share)}" for mode, share in balance.items()))
+    console.print(Text("Tags say what was talked about, not how the session was run: a facilitator explaining "
+                       "\"doing with\" is not the session doing with. "
+                       + ("Shares are expected from the tags' probabilities, with the range they leave."
+                          if tagging.calibrated else "Shares are of the tagged passages' words."), style="dim"))
+    for note in getattr(tagging, "notes", ()):
+        console.print(Text(_plain(note), style="dim"))
     if not tagging.calibrated:
         console.print(Text("Note: this codebook has no calibration; tags use the bare similarity.", style="dim"))
     return buffer.getvalue()

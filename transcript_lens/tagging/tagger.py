@@ -54,6 +54,8 @@ class Tag:
     score: float
     evidence: str
     mode: str | None = None
+    #: Given by a person (``--tag-corrections``), not by the model: its score is 1.0.
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,11 @@ class TaggedPassage:
     passage: Passage
     values: tuple[Tag, ...]
     spectrum: Tag | None
+    #: Every code's score for this passage, tagged or not, as (code id, score) in codebook order:
+    #: what coverage sums (``coverage.py``). A passage a person reviewed has 1.0 for its tags, 0.0 else.
+    scores: tuple[tuple[str, float], ...] = ()
+    #: A person decided this passage's tags (``--tag-corrections``): the model's are replaced.
+    reviewed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,8 @@ class Tagging:
     passages: tuple[TaggedPassage, ...]
     #: Per group, the probability a tag needs to be quoted as evidence (chosen for precision).
     evidence_bar: dict[str, float] = field(default_factory=dict)
+    #: What changed the model's tags (a corrections file applied), for the outputs' notes.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,11 +142,43 @@ def calibration_beside(codebook_path: str | Path) -> Path:
     return path.with_name(path.stem + ".calibration.json")
 
 
-def calibration_for(codebook: Codebook) -> Calibration | None:
-    """The codebook's own calibration when one lies beside it, else the shipped one (which the
-    tagger uses only if it was fitted on this very codebook)."""
+def calibration_for(codebook: Codebook, path: str | Path | None = None) -> Calibration | None:
+    """The calibration at ``path`` (``--calibration``), else the codebook's own when one lies beside
+    it, else the shipped one (which the tagger uses only if it was fitted on this very codebook).
+    A calibration the user pointed at, or one beside the codebook, must be for its codes: one for
+    other codes is an error, not a silent fallback to the bare similarity."""
     beside = calibration_beside(codebook.source)
-    return Calibration.load(beside) if beside.is_file() else Calibration.load()
+    chosen = Path(path) if path is not None else beside if beside.is_file() else None
+    if chosen is None:
+        return Calibration.load()
+    calibration = Calibration.load(chosen)
+    check_calibration(calibration, codebook, path=chosen)
+    return calibration
+
+
+def check_calibration(calibration: Calibration, codebook: Codebook, *, path: str | Path,
+                      model: str | None = None) -> None:
+    """A one-line error when ``calibration`` was not fitted for ``codebook`` (other code ids, or the
+    same ids with other example statements) or, given ``model``, for another embedding model."""
+    hint = (f"fit one for this codebook with `transcript-lens calibrate LABELS.tsv … --codebook "
+            f"{codebook.source}`, or leave out --calibration")
+    fitted = {(group, code) for group, head in calibration.groups.items() for code in head.get("codes", {})}
+    wanted = {(code.group, code.id) for code in codebook.codes}
+    if fitted != wanted:
+        missing = sorted(code for _, code in wanted - fitted)
+        extra = sorted(code for _, code in fitted - wanted)
+        said = "; ".join(part for part in (f"lacks {', '.join(missing)}" if missing else "",
+                                           f"has {', '.join(extra)} that the codebook does not" if extra else "")
+                         if part)
+        raise OptionError(f"was fitted for other codes than the codebook {codebook.source} ({said})",
+                          path=path, hint=hint)
+    if calibration.codebook != codebook.digest:
+        raise OptionError(f"was fitted on another version of the codebook {codebook.source} (its statements "
+                          f"or key phrases changed since)", path=path, hint=hint)
+    if model is not None and calibration.model != model:
+        raise OptionError(f"was fitted with the embedding model {calibration.model}, not {model}", path=path,
+                          hint="give --model the model it was fitted with, or refit it with `transcript-lens "
+                               "calibrate … --model`")
 
 
 @dataclass(frozen=True)
@@ -281,6 +322,12 @@ class Tagger:
         value_scores = self.scores(signals, "values")
         spectrum_scores = self.scores(signals, "spectrum")
         value_codes, spectrum_codes = signals.codes["values"], signals.codes["spectrum"]
+        # Every code's score per passage (what coverage sums), as plain floats in one step.
+        import numpy as np
+
+        code_ids = [code.id for code in (*value_codes, *spectrum_codes)]
+        every_score = np.round(np.concatenate([np.asarray(value_scores, dtype=float),
+                                               np.asarray(spectrum_scores, dtype=float)], axis=1), 4).tolist()
         tagged = []
         for index, passage in enumerate(passages):
             values = tuple(
@@ -295,7 +342,9 @@ class Tagger:
                     code = spectrum_codes[position]
                     spectrum = Tag(code.id, float(spectrum_scores[index, position]),
                                    code.examples[signals.evidence["spectrum"][index, position]], mode=code.mode)
-            tagged.append(TaggedPassage(passage, tuple(sorted(values, key=lambda tag: -tag.score)), spectrum))
+            scores = tuple(zip(code_ids, every_score[index]))
+            tagged.append(TaggedPassage(passage, tuple(sorted(values, key=lambda tag: -tag.score)), spectrum,
+                                        scores=scores))
         return Tagging(source=source, model=self.embedder.name, codebook=self.codebook.name,
                        calibrated=self.calibration is not None, passages=tuple(tagged),
                        evidence_bar={group: round(self.evidence_bar(group), 4) for group in ("values", "spectrum")})
