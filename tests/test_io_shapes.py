@@ -1,6 +1,6 @@
 """Export shapes found in the wild (issue 13): Google Meet pasted into markdown with bold labels,
 diarised text with the label first, Otter text with a clock before every line, timestamped text
-with WebVTT voice tags. One fixture per shape in
+with WebVTT voice tags, and Fathom transcripts (.txt and .docx). One fixture per shape in
 tests/fixtures/shapes/; each is read without --format, so detection is tested too."""
 
 from __future__ import annotations
@@ -196,3 +196,58 @@ def test_nameless_clock_lines_stay_a_live_transcript():
                               path="live.txt")
     assert get_format("timed_voices_txt").sniff(source) == 0.0
     assert detect(source).name == "zoom_live_txt"
+
+
+# --- Fathom -------------------------------------------------------------------------------------
+
+FATHOM_ROWS = [
+    (0.0, "Ana Ruiz", "Welcome, everyone. Write to me at [e-mail] with questions."),
+    (8.0, "Ben Okafor", "Thanks, Ana. I have the water report."),
+    (15.0, "Chloe Park (Guest)", "Can we see the beds?"),
+    # A header giving only an address takes the name another header gives with it.
+    (3723.0, "Ana Ruiz", "Goodbye."),
+]
+
+
+def _no_address_anywhere(transcript):
+    everything = " ".join([transcript.title or "", *transcript.notes, *transcript.attendees,
+                           *(cue.speaker for cue in transcript.cues), *(cue.text for cue in transcript.cues)])
+    assert "@" not in everything and "example.org" not in everything
+
+
+def test_fathom_text_blocks_with_times_and_no_email():
+    transcript = read("fathom_basic.txt")
+    assert transcript.format == "fathom" and transcript.timed
+    assert [(cue.start, cue.speaker, cue.text) for cue in transcript.cues] == FATHOM_ROWS
+    assert transcript.cues[1].lines == (9, 10, 11)
+    assert transcript.title == "Allotment committee"
+    assert transcript.declared_duration == 63 * 60.0
+    _no_address_anywhere(transcript)
+    result = run("airtime", SHAPES / "fathom_basic.txt", "--json")
+    assert result.exit_code == 0 and "@" not in result.stdout
+
+
+def test_fathom_docx_reads_like_its_text(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in (SHAPES / "fathom_basic.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line.strip())
+    path = tmp_path / "meeting.docx"
+    document.save(path)
+    transcript = read_transcript(path)
+    assert transcript.format == "fathom"
+    assert [(cue.start, cue.speaker, cue.text) for cue in transcript.cues] == FATHOM_ROWS
+    _no_address_anywhere(transcript)
+
+
+def test_fathom_broken_header_is_a_one_line_error():
+    assert_one_line_error(SHAPES / "fathom_bad_header.txt", 4, r"expected a header like '@0:05 - Name")
+
+
+def test_fathom_forced_on_a_file_without_headers_is_a_one_line_error(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Just some notes.\nNothing more.\n", encoding="utf-8")
+    result = run("airtime", path, "--format", "fathom")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == (f"transcript-lens: error: {path}:1: has no '@M:SS - Name' block header "
+                                     "(check the file is a Fathom transcript, or force another --format)")
