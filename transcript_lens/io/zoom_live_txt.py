@@ -30,7 +30,7 @@ _CHAT_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}(?:\t|\s+From\s.+\sto\s.+:)")
 _CART_NAME = re.compile(r"^([A-Z][A-Z.'\- ]{0,38}[A-Z.]):(?:\s+|$)")
 # A WebVTT voice tag ("<v Ana Ruiz>", "<v.loud Ana Ruiz>"); the text after it, up to the next
 # voice, is that voice's.
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)*\s+(?P<name>[^<>]{1,80})>", re.IGNORECASE)
+_VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+(?P<name>[^<>]{1,80})>", re.IGNORECASE)
 
 
 def sniff(source: Source) -> float:
