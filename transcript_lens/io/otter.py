@@ -162,8 +162,10 @@ def _name_header(lines: list[str], index: int, clock: str | None) -> re.Match | 
     (a name followed by another lone name is speech: "Yes" then the next header)."""
     if clock is None or not _name_only(lines[index]):
         return None
-    following = next((line for line in lines[index + 1:] if line.strip()), None)
-    if following is None or _name_only(following):
+    following = index + 1
+    while following < len(lines) and not lines[following].strip():
+        following += 1
+    if following == len(lines) or _name_only(lines[following]):
         return None
     return _NAME_HEADER.match(f"{lines[index].strip()}  {clock}")
 
