@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from transcript_lens.cli import main
-from transcript_lens.errors import MalformedError
+from transcript_lens.errors import MalformedError, NotATranscriptError
 from transcript_lens.io import Source, detect, get_format, open_source, read_transcript
 from transcript_lens.model import UNATTRIBUTED
 
@@ -251,3 +251,16 @@ def test_fathom_forced_on_a_file_without_headers_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.strip() == (f"transcript-lens: error: {path}:1: has no '@M:SS - Name' block header "
                                      "(check the file is a Fathom transcript, or force another --format)")
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in SHAPES.iterdir() if path.name != "README.md"))
+def test_suffix_first_detection_agrees_with_asking_every_reader_on_these_shapes(name):
+    from .test_formats import _exhaustive
+
+    source = open_source(SHAPES / name)
+    expected = _exhaustive(source, "transcript")
+    try:
+        found = detect(source, kind="transcript")
+    except NotATranscriptError:
+        found = None
+    assert (found.name if found else None) == (expected.name if expected else None)
