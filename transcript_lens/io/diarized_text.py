@@ -1,9 +1,10 @@
 """Diarised speech-recognition text: one line per segment with an engine's speaker label.
 
-Four shapes, one per file: ``[0:00:06.835000 - 0:00:07.235000] SPEAKER_00 - text`` (pyannote +
+Five shapes, one per file: ``[0:00:06.835000 - 0:00:07.235000] SPEAKER_00 - text`` (pyannote +
 Whisper scripts; start and end, a whole second may lack its fraction); ``**[MM:SS] SPEAKER_00:**
 text`` or ``[HH:MM:SS] Name: text`` (start only, ``H:MM:SS`` past an hour; ends are estimated);
-``Name [HH:MM:SS]: text`` (name first); and ``SPEAKER_00: text`` with no times at all
+``Name [HH:MM:SS]: text`` (name first); ``[Speaker 1] [MM:SS] text`` (bracketed label first,
+``[H:MM:SS]`` past an hour; start only); and ``SPEAKER_00: text`` with no times at all
 (``timed=False``). Lines that do not start a segment continue the one before. The engines'
 ``UNKNOWN`` label is read as unattributed; other labels are kept as they are (``SPEAKER_00``).
 Plain ``Name: text`` without times or engine labels is left to the ``plain`` reader.
@@ -35,10 +36,14 @@ _SHAPES = {
         rf"^(?:\*\*)?(?P<name>[^\[\]:*\d][^\[\]:*]{{0,79}}?)(?:\*\*)?\s*\[(?P<start>{_TIME})\]\s*:?(?:\*\*)?"
         rf"\s*(?P<text>.*)$"),
     "untimed": re.compile(rf"^(?:\*\*)?(?P<name>{_LABEL})(?:\*\*)?:(?:\*\*)?\s*(?P<text>.*)$"),
+    "label_first": re.compile(
+        rf"^\[(?P<name>{_NAME})\]\s*\[(?P<start>{_TIME})\]\s*:?\s*(?P<text>.*)$"),
 }
-_SCORES = {"range": 0.9, "start": 0.85, "name_first": 0.8, "untimed": 0.8}
+_SCORES = {"range": 0.9, "start": 0.85, "name_first": 0.8, "untimed": 0.8, "label_first": 0.85}
 # A line that opens like a timestamp but fits no shape is a broken segment, not more text.
 _TIMESTAMP_LIKE = re.compile(r"^(?:\*\*)?\[\d")
+# ... and in the label-first shape, a line that opens with a bracketed label then a bracket.
+_BROKEN = {"label_first": re.compile(r"^\[[^\[\]]{1,80}\]\s*\[")}
 _HEADING = re.compile(r"^#+\s*(.+?)\s*#*$")
 _HINT = "fix or delete the line, or force another --format"
 
@@ -47,6 +52,7 @@ _EXAMPLES = {
     "start": "[00:05] SPEAKER_00: text",
     "name_first": "Name [00:00:05]: text",
     "untimed": "SPEAKER_00: text",
+    "label_first": "[Speaker 1] [00:05] text",
 }
 
 
@@ -85,7 +91,7 @@ def parse(source: Source) -> Transcript:
             continue
         match = pattern.match(stripped)
         if match is None:
-            if _TIMESTAMP_LIKE.match(stripped):
+            if _BROKEN.get(shape, _TIMESTAMP_LIKE).match(stripped):
                 raise MalformedError(f"expected a segment like {_EXAMPLES[shape]!r}, found "
                                      f"{quoted(stripped, 40)}", path=source.path, line=number,
                                      hint=_HINT)
@@ -154,7 +160,8 @@ FORMATS = (
         kind="transcript",
         suffixes=(".txt", ".md"),
         recognised_by="'[0:00:06.8 - 0:00:07.2] SPEAKER_00 - text', '**[MM:SS] SPEAKER_00:** text', "
-                      "'[HH:MM:SS] Name: text', 'Name [HH:MM:SS]: text' or 'SPEAKER_00: text'",
+                      "'[HH:MM:SS] Name: text', 'Name [HH:MM:SS]: text', '[Speaker 1] [MM:SS] text' "
+                      "or 'SPEAKER_00: text'",
         sniff=sniff,
         parse=parse,
     ),

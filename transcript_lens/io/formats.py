@@ -30,6 +30,7 @@ READER_MODULES = {
     "zoom_captions_txt": (".txt",),
     "zoom_live_txt": (".txt",),
     "teams_docx": (".docx", ".txt", ".md"),
+    "fathom": (".docx", ".txt", ".md"),
     "google_meet": (".txt", ".md"),
     "otter": (".txt", ".md"),
     "asr_json": (".json",),

@@ -2,7 +2,8 @@
 
 Layout: a header ``<title or meeting code> (<date> <time> GMT±h) - Transcript``, an ``Attendees``
 list, the boilerplate "This editable transcript was computer generated..." (dropped), ``Name: text``
-paragraphs, bare ``00:05:00`` markers every five minutes, and a footer ``Meeting ended after
+paragraphs (pasted into markdown: ``**Name:** text`` or ``**Name**: text``), bare ``00:05:00``
+markers every five minutes (bold or as headings in markdown), and a footer ``Meeting ended after
 HH:MM:SS`` (or ``Transcription ended after``). Utterances have no times of their own: the text
 between two markers shares the interval by words, text after the last marker runs to the end
 time if given, else at a normal speaking pace; every such cue is ``estimated``. A file with neither
@@ -26,12 +27,14 @@ from .timing import parse_clock, spoken_seconds, spread_by_words, stated_length
 _HEADER = re.compile(
     r"^\s*#*\s*(?P<title>.*?)\s*(?:\(|-\s*)(?P<date>\d{4}[-/]\d{2}[-/]\d{2}) (?P<time>\d{1,2}:\d{2})"
     r"(?:\s*GMT(?P<tz>[+-]\d{1,2}(?::?\d{2})?)?)?\s*\)?\s*-\s*Transcript\s*$")
-_ATTENDEES = re.compile(r"^\s*#*\s*\**Attendees\**\s*:?\s*$", re.IGNORECASE)
+_ATTENDEES = re.compile(r"^\s*#*\s*\**Attendees\s*:?\s*\**\s*:?\s*$", re.IGNORECASE)
 _BOILERPLATE = re.compile(r"transcript was computer generated|People can also change the text", re.IGNORECASE)
-_MARKER = re.compile(r"^\s*\**(?P<clock>\d{1,2}:\d{2}:\d{2})\**\s*$")
+_MARKER = re.compile(r"^\s*#*\s*\**(?P<clock>\d{1,2}:\d{2}:\d{2})\**\s*$")
 _ENDED = re.compile(r"^\s*\**(?:Meeting|Transcription) ended after (?P<clock>\d{1,2}:\d{2}:\d{2})",
                     re.IGNORECASE)
 _SPEECH = re.compile(r"^(?P<name>[^:\[\]#*|]{1,60}?)\s*:\s*(?P<text>.*)$")
+# Meet pasted into markdown bolds the label, with the colon inside or outside the bold.
+_BOLD_SPEECH = re.compile(r"^\*\*(?P<name>[^:\[\]#*|]{1,60}?)\s*(?::\s*\*\*|\*\*\s*:)\s*(?P<text>.*)$")
 _EDITORIAL = re.compile(r"^\s*\[[^\]]*\]\s*$")
 # Attendees that are not people: shared screens and note-taking bots.
 _NOT_PEOPLE = re.compile(r"'s Presentation$|note ?taker|otter\.ai|fireflies|read\.ai|fathom|tl;?dv|"
@@ -50,7 +53,25 @@ def sniff(source: Source) -> float:
     named = sum(1 for line in head if (match := _SPEECH.match(line)) and is_speaker_name(match.group("name")))
     if markers and named >= 2 and named / len(head) >= 0.4:
         return 0.7
+    # Bold labels are markdown minutes too: only Meet's own marks (a 5-minute marker, or the
+    # "ended after" footer at the very end) make them a Meet transcript, and then surely so.
+    bold = sum(1 for line in head if (match := _BOLD_SPEECH.match(line)) and is_speaker_name(match.group("name")))
+    if bold >= 2 and bold / len(head) >= 0.4 and (markers or _ends_like_meet(source)):
+        return 0.85
     return 0.0
+
+
+def _ends_like_meet(source: Source) -> bool:
+    """True when one of the last few non-blank lines is Meet's "Meeting ended after" footer."""
+    seen = 0
+    for line in reversed(source.lines):
+        if line.strip():
+            if _ENDED.match(line[:200]):
+                return True
+            seen += 1
+            if seen >= 5:
+                break
+    return False
 
 
 def _title_line(line: str) -> re.Match | None:
@@ -102,6 +123,10 @@ def parse(source: Source) -> Transcript:
             attendees.extend(name.strip() for name in _clean(line).split(",") if name.strip())
             continue
         in_attendees = False
+        marker = _MARKER.match(line)
+        if marker is not None:
+            sections[-1].items.append(("marker", _clock(marker.group("clock"), source, number), number))
+            continue
         if _BOILERPLATE.search(line) or line.startswith("#") or _EDITORIAL.match(line):
             continue
         ended = _ENDED.match(line)
@@ -110,11 +135,7 @@ def parse(source: Source) -> Transcript:
                                              path=source.path, line=number)
             sections.append(_Section())
             continue
-        marker = _MARKER.match(line)
-        if marker is not None:
-            sections[-1].items.append(("marker", _clock(marker.group("clock"), source, number), number))
-            continue
-        speech = _SPEECH.match(line)
+        speech = _SPEECH.match(line) or _BOLD_SPEECH.match(line)
         name = speech.group("name").strip() if speech else ""
         if speech and (name in speakers or name in attendees or is_speaker_name(name)):
             speakers.add(name)
@@ -235,7 +256,7 @@ FORMATS = (
         kind="transcript",
         suffixes=(".txt", ".md"),
         recognised_by="'<title> (<date> <time> GMT±h) - Transcript' header or Meet's 'computer generated' "
-                      "disclaimer; 'Name: text' paragraphs and 00:05:00 markers",
+                      "disclaimer; 'Name: text' (or markdown '**Name:** text') paragraphs and 00:05:00 markers",
         sniff=sniff,
         parse=parse,
     ),

@@ -44,7 +44,7 @@ _CONFIDENCE = re.compile(r"^NOTE\s+Confidence\s*:", re.IGNORECASE)
 _BARE_ID = re.compile(r"^(?:\d+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F-]{8,}/\d+-\d+)$")
 # Inline markup of WebVTT (c, b, i, u, v, lang, ruby, rt, with .classes) and of SRT (font, s),
 # plus karaoke timestamps and the {\an8} positioning codes some SRT files carry.
-_TAG = re.compile(r"</?(?:c|b|i|u|v|s|lang|ruby|rt|font|span)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>"
+_TAG = re.compile(r"</?(?:c|b|i|u|v|s|lang|ruby|rt|font|span)(?:[.\s][^<>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>"
                   r"|\{\\[^{}]*\}", re.IGNORECASE)
 # The entities captions use; html.unescape handles any other.
 _COMMON_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'",
