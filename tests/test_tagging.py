@@ -95,6 +95,15 @@ def test_calibrated_scores_are_the_curve_of_the_head():
     assert tagging.passages[0].spectrum is not None and tagging.passages[0].spectrum.score == pytest.approx(0.881, abs=1e-3)
 
 
+def test_a_code_with_its_own_threshold_is_tagged_by_it():
+    book = load_codebook(TINY)
+    fitted = _flat_calibration(book, bias=0.0, threshold=0.6)  # every probability 0.5, under 0.6
+    chosen = book.group("values")[0].id
+    fitted.groups["values"]["codes"][chosen]["threshold"] = 0.4
+    tagging = Tagger(book, HashingEmbedder(), calibration=fitted, corrections={}).tag([passage("kindness", 1)])
+    assert [tag.label for tag in tagging.passages[0].values] == [chosen]
+
+
 def test_a_codebook_finds_its_own_calibration_beside_it(tmp_path):
     book_file = tmp_path / "mine.yaml"
     book_file.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from transcript_lens.cli import main
 from transcript_lens.errors import OptionError
-from transcript_lens.tagging.calibrate import (build_tables, calibrate, loto, out_of_fold, read_labels,
-                                               training_weights)
+from transcript_lens.tagging.calibrate import (build_tables, calibrate, code_thresholds, decide, loto, out_of_fold,
+                                               read_labels, training_weights)
 from transcript_lens.tagging.codebook import load_codebook
 from transcript_lens.tagging.head import apply_curve, fit_logistic, isotonic, logistic
 from transcript_lens.tagging.passages import Passage
@@ -76,6 +76,35 @@ def test_the_curve_is_monotone_and_says_what_fraction_was_right():
     assert apply_curve(0.1, (xs, ys)) == pytest.approx(0.1, abs=0.12)
     perfect = isotonic(np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True]))
     assert 0.0 < min(perfect[1]) and max(perfect[1]) < 1.0  # four tags prove no certainty
+
+
+def test_the_curve_keeps_ranking_inside_a_step():
+    # Six tags in one block (3 of 6 right): a flat step would tie them all, and quotes picked by
+    # probability would follow the transcript's order instead of the head's score.
+    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.9])
+    truth = np.array([True, False, True, False, True, False, True])
+    xs, ys = isotonic(scores, truth)
+    assert all(a < b for a, b in zip(xs, xs[1:]))
+    inside = apply_curve(np.array([0.2, 0.4]), (xs, ys))
+    assert inside[0] < inside[1]
+
+
+def test_each_code_gets_the_threshold_where_its_own_f1_peaks():
+    # A common code whose right tags score high, a rare one whose right tags score low: one
+    # threshold for both would cost the rare code every tag.
+    P = np.array([[0.9, 0.30], [0.8, 0.28], [0.7, 0.05], [0.2, 0.04], [0.1, 0.03]])
+    Y = np.array([[True, True], [True, True], [True, False], [False, False], [False, False]])
+    M = np.ones_like(Y)
+    low, high = code_thresholds(P, Y, M)[::-1]
+    assert 0.2 < high < 0.7 and 0.05 < low < 0.28
+    assert (decide(P, [high, low], "values") == Y).all()
+
+
+def test_the_spectrum_takes_the_most_probable_position_over_its_own_threshold():
+    P = np.array([[0.5, 0.4], [0.5, 0.2], [0.1, 0.2]])
+    tagged = decide(P, [0.6, 0.3], "spectrum")
+    assert tagged.tolist() == [[False, True], [False, False], [False, False]]
+    assert decide(P, 0.3, "spectrum").tolist() == [[True, False], [True, False], [False, False]]
 
 
 def test_every_transcript_weighs_the_same_and_a_flood_of_positives_counts_less():

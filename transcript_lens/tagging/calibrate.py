@@ -10,10 +10,10 @@ a transcript (``docs/tagging.md``). The transcript is the file beside it (``NAME
 ``NAME.txt`` / ``.vtt`` / …); without one it is rebuilt from the ``time`` and ``text`` columns.
 
 Every choice is made across transcripts, never inside one: for each labelled transcript, the heads
-are fitted on all the others and score it; the inputs and penalty of the heads are the setting
-with the best pooled macro-F1 of those held-out scores. What follows the heads for a held-out
-transcript — the curve from score to probability, the threshold to tag, the bar to quote evidence
-— is chosen on the other transcripts' held-out scores. Training weighs every transcript equally,
+are fitted on all the others and score it; the inputs and penalty of the heads, and whether each
+code gets its own threshold, are the setting with the best pooled macro-F1 of those held-out
+scores. What follows the heads for a held-out transcript — the curve from score to probability,
+the thresholds to tag, the bar to quote evidence — is chosen on the other transcripts' held-out scores. Training weighs every transcript equally,
 and inside a code a transcript's positive lines count by the square root of their number, so one
 annotator who labelled a whole campaign ``education_persuasion`` does not make the code.
 Baselines on the same folds: the prototype similarity alone and the key phrases alone, each with
@@ -43,6 +43,8 @@ OUTPUT = REPO / "models" / "tagger_calibration.json"
 GROUPS = ("values", "spectrum")
 #: Penalties tried for the heads (L2 on standardised inputs, in units of rows).
 PENALTIES = (3.0, 30.0)
+#: One threshold for the group's codes, or one per code (each where its own F1 peaks).
+THRESHOLDS = ("group", "code")
 #: Evidence is quoted only from tags whose probability makes this precision on other transcripts.
 EVIDENCE_PRECISION = 0.9
 #: Quotes per code in a report.
@@ -249,16 +251,20 @@ def _fit_code(X, y, m, files, index: int, inputs: str, l2: float):
     return fit_logistic(head_inputs(X, index, inputs)[m], y[m].astype(float), weight[m], l2=l2)
 
 
-def decide(P: Any, threshold: float, group: str) -> Any:
+def decide(P: Any, threshold: Any, group: str) -> Any:
+    """Tags from probabilities: ``threshold`` is one number for the group or one per code. Values:
+    every code over its threshold; spectrum: of the positions over their thresholds, the most probable."""
     import numpy as np
 
+    over = P >= np.asarray(threshold, dtype=float)
     if group == "values":
-        return P >= threshold
+        return over
     chosen = np.zeros(P.shape, dtype=bool)
     if P.shape[1] == 0:
         return chosen
-    best = P.argmax(axis=1)
-    keep = P[np.arange(len(P)), best] >= threshold
+    ranked = np.where(over, P, -1.0)
+    best = ranked.argmax(axis=1)
+    keep = ranked[np.arange(len(P)), best] >= 0
     chosen[np.arange(len(P))[keep], best[keep]] = True
     return chosen
 
@@ -295,6 +301,37 @@ def best_threshold(P: Any, Y: Any, M: Any, group: str) -> float:
     return chosen
 
 
+def code_thresholds(P: Any, Y: Any, M: Any) -> Any:
+    """One threshold per code: where that code's own F1 on ``P`` peaks (midway to the next lower
+    probability), so a rare code is not held to the bar that suits a common one."""
+    import numpy as np
+
+    chosen = np.ones(Y.shape[1])
+    for index in range(Y.shape[1]):
+        rows = M[:, index]
+        order = np.argsort(-P[rows, index], kind="stable")
+        scores, truth = P[rows, index][order], Y[rows, index][order]
+        if not truth.any():
+            continue
+        hits = np.cumsum(truth)
+        f1 = 2 * hits / (len(truth) - (~truth).sum() + np.arange(1, len(truth) + 1))
+        # Only cut between distinct probabilities: equal ones are tagged together or not at all.
+        f1 = np.where(np.r_[scores[1:] != scores[:-1], True], f1, -1.0)
+        best = int(np.argmax(f1))
+        below = scores[best + 1] if best + 1 < len(scores) else scores[best] - 1e-3
+        chosen[index] = float((scores[best] + below) / 2)
+    return chosen
+
+
+def choose_thresholds(P: Any, Y: Any, M: Any, group: str, per: str) -> Any:
+    """Per code (``per="code"``) or one for the group (``"group"``): an array, one per code."""
+    import numpy as np
+
+    if per == "code":
+        return code_thresholds(P, Y, M)
+    return np.full(Y.shape[1], best_threshold(P, Y, M, group))
+
+
 def fit_curves(raw: Any, Y: Any, M: Any) -> list[tuple[list[float], list[float]]]:
     return [isotonic(raw[M[:, index], index], Y[M[:, index], index]) for index in range(Y.shape[1])]
 
@@ -306,15 +343,16 @@ def calibrated(raw: Any, curves: Sequence[tuple[list[float], list[float]]]) -> A
         if curves else np.zeros(raw.shape)
 
 
-def evidence_bar(P: Any, Y: Any, M: Any, files: Any, passages: Any, threshold: float, group: str) -> float:
+def evidence_bar(P: Any, Y: Any, M: Any, files: Any, passages: Any, threshold: Any, group: str) -> float:
     """The lowest probability at which the quoted passages (top three per code and transcript)
     are right at least ``EVIDENCE_PRECISION`` of the time; the highest-precision bar otherwise."""
     import numpy as np
 
-    candidates = sorted({threshold, *np.round(np.linspace(threshold, 1.0, 41), 3)})
+    lowest = float(np.min(threshold))
+    candidates = sorted({lowest, *np.round(np.linspace(lowest, 1.0, 41), 3)})
     best, chosen = -1.0, candidates[-1]
     for bar in candidates:
-        right, quoted = quoted_right(P, Y, M, files, passages, bar, group)
+        right, quoted = quoted_right(P, Y, M, files, passages, bar, group, threshold)
         if quoted < 10:
             break
         precision = right / quoted
@@ -325,13 +363,14 @@ def evidence_bar(P: Any, Y: Any, M: Any, files: Any, passages: Any, threshold: f
     return float(chosen)
 
 
-def quoted_right(P: Any, Y: Any, M: Any, files: Any, passages: Any, bar: float, group: str) -> tuple[int, int]:
+def quoted_right(P: Any, Y: Any, M: Any, files: Any, passages: Any, bar: float, group: str,
+                 threshold: Any = 0.0) -> tuple[int, int]:
     """(right, quoted) over the passages a report would quote: per transcript and code, the three
-    most probable tagged passages at or above ``bar``; right when a line of the passage carries
-    the code (disputed-only passages are left out, as neither right nor wrong)."""
+    most probable passages tagged (over ``threshold``) at or above ``bar``; right when a line of
+    the passage carries the code (disputed-only passages are left out, as neither right nor wrong)."""
     import numpy as np
 
-    tagged = decide(P, bar, group)
+    tagged = decide(P, threshold, group) & (P >= bar)
     right = quoted = 0
     for file in np.unique(files):
         rows = np.flatnonzero(files == file)
@@ -362,15 +401,17 @@ def loto(tables: dict[str, Any], *, log: Any = None) -> dict[str, Any]:
         for inputs in INPUTS:
             for l2 in PENALTIES:
                 raw = out_of_fold(X, Y, M, files, inputs=inputs, l2=l2)
-                predicted, probability, bars = _held_out_decisions(raw, Y, M, files, passages, group)
-                settings[(inputs, l2)] = (macro(f1_per_code(predicted, Y, M)), raw, predicted, probability, bars)
-                if log:
-                    log(f"  {group}: inputs={inputs} l2={l2}: pooled macro-F1 {settings[(inputs, l2)][0]:.3f}")
-        (inputs, l2), (_, raw, predicted, probability, bars) = max(settings.items(), key=lambda item: item[1][0])
+                for per in THRESHOLDS:
+                    predicted, probability, bars = _held_out_decisions(raw, Y, M, files, passages, group, per)
+                    settings[(inputs, l2, per)] = (macro(f1_per_code(predicted, Y, M)), raw, predicted, probability, bars)
+                    if log:
+                        log(f"  {group}: inputs={inputs} l2={l2} thresholds per {per}: "
+                            f"pooled macro-F1 {settings[(inputs, l2, per)][0]:.3f}")
+        (inputs, l2, per), (_, raw, predicted, probability, bars) = max(settings.items(), key=lambda item: item[1][0])
         right = quoted = 0
-        for file, bar in bars.items():
+        for file, (bar, threshold) in bars.items():
             rows = files == file
-            r, q = quoted_right(probability[rows], Y[rows], M[rows], files[rows], passages[rows], bar, group)
+            r, q = quoted_right(probability[rows], Y[rows], M[rows], files[rows], passages[rows], bar, group, threshold)
             right, quoted = right + r, quoted + q
         baselines = {}
         for name, feature in (("similarity", FEATURES.index("similarity")), ("keywords", FEATURES.index("keywords"))):
@@ -381,7 +422,7 @@ def loto(tables: dict[str, Any], *, log: Any = None) -> dict[str, Any]:
                 guess[test] = decide(signal[test], best_threshold(signal[train], Y[train], M[train], group), group)
             baselines[name] = guess
         report[group] = {
-            "setting": {"inputs": inputs, "l2": l2},
+            "setting": {"inputs": inputs, "l2": l2, "thresholds": per},
             "raw": raw,
             "codes": [code.id for code in codes],
             "lines": [int(M[:, index].sum()) for index in range(len(codes))],
@@ -397,9 +438,9 @@ def loto(tables: dict[str, Any], *, log: Any = None) -> dict[str, Any]:
     return report
 
 
-def _held_out_decisions(raw, Y, M, files, passages, group):
-    """For each transcript: curves, threshold and evidence bar from the OTHER transcripts' held-out
-    scores, applied to its own: (tags, probabilities, bar per transcript)."""
+def _held_out_decisions(raw, Y, M, files, passages, group, per):
+    """For each transcript: curves, thresholds and evidence bar from the OTHER transcripts' held-out
+    scores, applied to its own: (tags, probabilities, (bar, thresholds) per transcript)."""
     import numpy as np
 
     predicted = np.zeros(Y.shape, dtype=bool)
@@ -409,10 +450,11 @@ def _held_out_decisions(raw, Y, M, files, passages, group):
         train, test = files != held, files == held
         curves = fit_curves(raw[train], Y[train], M[train])
         P_train, P_test = calibrated(raw[train], curves), calibrated(raw[test], curves)
-        threshold = best_threshold(P_train, Y[train], M[train], group)
+        threshold = choose_thresholds(P_train, Y[train], M[train], group, per)
         predicted[test] = decide(P_test, threshold, group)
         probability[test] = P_test
-        bars[held] = evidence_bar(P_train, Y[train], M[train], files[train], passages[train], threshold, group)
+        bars[held] = (evidence_bar(P_train, Y[train], M[train], files[train], passages[train], threshold, group),
+                      threshold)
     return predicted, probability, bars
 
 
@@ -424,17 +466,19 @@ def fit_calibration(tables: dict[str, Any], report: dict[str, Any], *, model: st
     groups = {}
     for group, figures in report.items():
         X, Y, M, codes = tables[group]
-        inputs, l2 = figures["setting"]["inputs"], figures["setting"]["l2"]
+        inputs, l2, per = (figures["setting"][key] for key in ("inputs", "l2", "thresholds"))
         raw = figures["raw"]
         curves = fit_curves(raw, Y, M)
         P = calibrated(raw, curves)
-        threshold = best_threshold(P, Y, M, group)
+        threshold = choose_thresholds(P, Y, M, group, per)
         heads = {}
         for index, code in enumerate(codes):
             w, b = _fit_code(X, Y[:, index], M[:, index], files, index, inputs, l2)
             heads[code.id] = {"weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6),
-                              "curve": [curves[index][0], curves[index][1]]}
-        groups[group] = {"inputs": inputs, "l2": l2, "threshold": round(threshold, 4),
+                              "curve": [curves[index][0], curves[index][1]],
+                              "threshold": round(float(threshold[index]), 4)}
+        # The group's threshold is the lowest of its codes' (older readers tag with it alone).
+        groups[group] = {"inputs": inputs, "l2": l2, "thresholds": per, "threshold": round(float(threshold.min()), 4),
                          "evidence_bar": round(evidence_bar(P, Y, M, files, passages, threshold, group), 4),
                          "codes": heads}
     evaluation = {
@@ -471,7 +515,8 @@ def table_text(report: dict[str, Any], transcripts: int, lines: int) -> str:
         evidence = figures["evidence"]
         share = evidence["right"] / evidence["quoted"] if evidence["quoted"] else 0.0
         setting = figures["setting"]
-        out.append(f"{group}: head inputs {setting['inputs']}, L2 {setting['l2']}; quoted evidence (top {QUOTES} per code "
+        out.append(f"{group}: head inputs {setting['inputs']}, L2 {setting['l2']}, thresholds per "
+                   f"{setting['thresholds']}; quoted evidence (top {QUOTES} per code "
                    f"and transcript, over the bar) right {evidence['right']}/{evidence['quoted']} = {share:.0%}")
     out.append("")
     out.append("| transcript | values head | values similarity | spectrum head | spectrum similarity |")

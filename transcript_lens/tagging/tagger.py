@@ -17,8 +17,9 @@ A head fitted on labelled transcripts (``head.py``; fitted and validated leave-o
 ``transcript_lens.tagging.calibrate``, stored in ``models/tagger_calibration.json``) turns each
 code's signals into a probability: a logistic regression per code, then a curve from its score to
 the fraction of such tags that were right on transcripts the head had not seen. Values are
-multi-label (every code over the group's threshold); the spectrum is single-label (the most
-probable position, if over the threshold) with its mode. Reports quote as evidence only tags over
+multi-label (every code over its threshold); the spectrum is single-label (the most probable of
+the positions over their thresholds) with its mode. Thresholds are per code or one per group, as
+leave-one-transcript-out validation chose. Reports quote as evidence only tags over
 a higher bar, chosen for precision. A codebook the calibration was not fitted on falls back to the
 similarity alone and says so (``calibrated``); ``transcript-lens calibrate`` fits one for it.
 Texts are embedded in one ``encode`` call; codebook embeddings are cached on disk.
@@ -87,8 +88,9 @@ class Tagging:
 class Calibration:
     """The fitted head, per group: ``inputs`` (``own`` or ``group``, see ``head.py``), for each
     code its logistic ``weights`` and ``bias`` and the ``curve`` from score to the fraction of
-    such tags that were right in leave-one-transcript-out validation; the group's ``threshold``
-    (on that probability) to tag, and its ``evidence_bar`` to quote a passage as evidence."""
+    such tags that were right in leave-one-transcript-out validation and, where validation chose
+    thresholds per code, its own ``threshold``; the group's ``threshold`` (on that probability) to
+    tag (the lowest of its codes'), and its ``evidence_bar`` to quote a passage as evidence."""
 
     model: str
     codebook: str
@@ -130,6 +132,10 @@ class Calibration:
 
     def threshold(self, group: str) -> float:
         return float(self.groups[group]["threshold"])
+
+    def code_threshold(self, group: str, code: str) -> float:
+        """The code's own threshold where validation chose one per code, else the group's."""
+        return float(self.groups[group]["codes"].get(code, {}).get("threshold", self.groups[group]["threshold"]))
 
     def evidence_bar(self, group: str) -> float:
         return float(self.groups[group].get("evidence_bar", self.groups[group]["threshold"]))
@@ -304,6 +310,14 @@ class Tagger:
     def threshold(self, group: str) -> float:
         return self.calibration.threshold(group) if self.calibration else _FALLBACK_THRESHOLD[group]
 
+    def thresholds(self, group: str, codes: Sequence[Code]) -> Any:
+        """One threshold per code of the group (each code's own where the calibration has one)."""
+        import numpy as np
+
+        if self.calibration is None:
+            return np.full(len(codes), _FALLBACK_THRESHOLD[group])
+        return np.array([self.calibration.code_threshold(group, code.id) for code in codes])
+
     def evidence_bar(self, group: str) -> float:
         """The probability a tag needs before a report quotes its passage as evidence."""
         return self.calibration.evidence_bar(group) if self.calibration else _FALLBACK_THRESHOLD[group]
@@ -319,26 +333,29 @@ class Tagger:
                 for group, signals, source in zip(groups, self._signals_many(groups, counted), sources)]
 
     def _tag(self, passages: Sequence[Passage], signals: Signals, source: str) -> Tagging:
+        import numpy as np
+
         value_scores = self.scores(signals, "values")
         spectrum_scores = self.scores(signals, "spectrum")
         value_codes, spectrum_codes = signals.codes["values"], signals.codes["spectrum"]
         # Every code's score per passage (what coverage sums), as plain floats in one step.
-        import numpy as np
-
         code_ids = [code.id for code in (*value_codes, *spectrum_codes)]
         every_score = np.round(np.concatenate([np.asarray(value_scores, dtype=float),
                                                np.asarray(spectrum_scores, dtype=float)], axis=1), 4).tolist()
+        value_over = value_scores >= self.thresholds("values", value_codes)
+        # The spectrum's position: the most probable of those over their own thresholds.
+        spectrum_ranked = np.where(spectrum_scores >= self.thresholds("spectrum", spectrum_codes), spectrum_scores, -1.0)
         tagged = []
         for index, passage in enumerate(passages):
             values = tuple(
                 Tag(code.id, float(value_scores[index, position]),
                     code.examples[signals.evidence["values"][index, position]])
                 for position, code in enumerate(value_codes)
-                if value_scores[index, position] >= self.threshold("values"))
+                if value_over[index, position])
             spectrum = None
             if spectrum_codes:
-                position = int(spectrum_scores[index].argmax())
-                if spectrum_scores[index, position] >= self.threshold("spectrum"):
+                position = int(spectrum_ranked[index].argmax())
+                if spectrum_ranked[index, position] >= 0:
                     code = spectrum_codes[position]
                     spectrum = Tag(code.id, float(spectrum_scores[index, position]),
                                    code.examples[signals.evidence["spectrum"][index, position]], mode=code.mode)
