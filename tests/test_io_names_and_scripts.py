@@ -189,3 +189,18 @@ def test_plain_text_names_in_other_scripts_are_speakers():
     rows = _speakers(TEXT / "plain_non_latin_names.txt")
     assert rows["राहुल शर्मा"].words == 7 + 8
     assert rows["राहुल शर्मा"].share == pytest.approx(15 / 30)
+
+
+def test_names_in_other_scripts_are_masked_in_the_text_when_anonymising():
+    from transcript_lens.model import Transcript
+    from transcript_lens.pseudonymise import Pseudonymiser
+
+    cues = (Cue(0.0, 2.0, "ௌௌௌ", "good morning, அருண் குமார் will start", (1,)),
+            Cue(2.0, 4.0, "அருண் குமார்", "thank you ௌௌௌ and राहुल", (2,)),
+            Cue(4.0, 6.0, "राहुल शर्मा", "two updates today", (3,)))
+    transcript = Transcript(source="t.vtt", format="zoom_vtt", cues=cues)
+    masked = analyse(transcript, facilitators=["ௌௌௌ"], infer="never", anonymise=Pseudonymiser()).transcript
+    texts = " ".join(cue.text for cue in masked.cues)
+    for name in ("ௌௌௌ", "அருண்", "குமார்", "राहुल"):
+        assert name not in texts
+    assert [cue.speaker for cue in masked.cues] == ["Facilitator", "Participant 01", "Participant 02"]
