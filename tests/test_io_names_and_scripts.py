@@ -204,3 +204,18 @@ def test_names_in_other_scripts_are_masked_in_the_text_when_anonymising():
     for name in ("ௌௌௌ", "அருண்", "குமார்", "राहुल"):
         assert name not in texts
     assert [cue.speaker for cue in masked.cues] == ["Facilitator", "Participant 01", "Participant 02"]
+
+
+def test_names_told_apart_by_their_marks_stay_apart():
+    from transcript_lens.model import Transcript
+    from transcript_lens.speakers import name_key
+
+    # Vowel signs tell these names apart; a name of marks alone must not key to nothing.
+    names = ["ௌௌௌ", "ொொொ", "अरुण", "अरूण"]
+    cues = tuple(Cue(2.0 * index, 2.0 * index + 2.0, name, "a few words here", (index + 1,))
+                 for index, name in enumerate(names))
+    rows = analyse(Transcript(source="t.vtt", format="zoom_vtt", cues=cues), infer="never").airtime.speakers
+    assert sorted(row.name for row in rows) == sorted(names)
+    assert all(row.share == pytest.approx(0.25) for row in rows)
+    # The same name typed composed or decomposed is one person.
+    assert name_key(unicodedata.normalize("NFD", "José Núñez")) == name_key("José Núñez") == "josé núñez"
