@@ -8,14 +8,14 @@ import unicodedata
 import pytest
 
 from tests.conftest import FIXTURES
+from transcript_lens import writing
 from transcript_lens.analysis import analyse
 from transcript_lens.io import detect, open_source, read_transcript
+from transcript_lens.io.plain import is_speaker_name
 from transcript_lens.io.source import Source
 from transcript_lens.io.timing import PAUSE_ALLOWANCE, SLOW_WORDS_PER_SECOND, WORDS_PER_SECOND
 from transcript_lens.io.webvtt import looks_like_name, split_speaker
 from transcript_lens.model import UNATTRIBUTED, Cue
-from transcript_lens.io.plain import is_speaker_name
-from transcript_lens import writing
 from transcript_lens.writing import (CJK_CHARS_PER_SECOND, CJK_CHARS_PER_WORD, count_words,
                                      speech_words)
 

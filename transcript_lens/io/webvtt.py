@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue
-from .source import Source
 from ..writing import has_letters, speech_words
+from .source import Source
 from .timing import (flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words,
                      stated_length)
 
