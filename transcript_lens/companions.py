@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .writing import count_words
+
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
@@ -23,7 +25,7 @@ class ChatMessage:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 @dataclass(frozen=True, slots=True)

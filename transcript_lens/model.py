@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .writing import count_words
+
 #: The speaker of cues that nobody was credited with (a Zoom cue without ``Name:``, an Otter
 #: "Unknown Speaker" block, every line of a caption file). Kept as its own speaker, never folded
 #: into a person.
@@ -51,7 +53,9 @@ class Cue:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        # Chinese and Japanese write no spaces: ``count_words`` counts them by character.
+        text = self.text
+        return len(text.split()) if text.isascii() else count_words(text)
 
     @property
     def inferred(self) -> bool:
@@ -136,4 +140,6 @@ class Turn:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        # Chinese and Japanese write no spaces: ``count_words`` counts them by character.
+        text = self.text
+        return len(text.split()) if text.isascii() else count_words(text)

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 from .errors import OptionError, quoted
 from .model import UNATTRIBUTED
+from .writing import is_letter_or_mark
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{7,}\d(?![\w])")
@@ -339,17 +340,18 @@ class _Names:
         # "Jane Doe (Acme)", "Lumi | Offchain Labs": the organisation is no part of the name.
         base = _AFFILIATION.sub("", name) or name
         words = [word.strip(".'’\"!?-") for word in _WORD_BREAK.split(base)]
-        parts = [word for word in words if word[:1].isalpha()]  # not "4all", "+44", "Speaker 3"'s 3
+        # Not "4all", "+44", "Speaker 3"'s 3; a Tamil or Devanagari name may open with a vowel sign.
+        parts = [word for word in words if word and is_letter_or_mark(word[0])]
         if any(part[:1].isupper() for part in parts):
             # In a written name the lower-case words are particles or Zoom's ("Audio shared by
             # Marco De Rossi", "Jan van Dijk"); an all-lower-case label ("nick") is all name.
             parts = [part for part in parts if not part[:1].islower()]
-        candidates = [name] if len(parts) > 1 or name.isalpha() else []
+        candidates = [name] if len(parts) > 1 or all(map(is_letter_or_mark, name)) else []
         for part in parts:
-            pieces = [piece for piece in re.split(r"[-.]", part) if piece[:1].isalpha()]
+            pieces = [piece for piece in re.split(r"[-.]", part) if piece and is_letter_or_mark(piece[0])]
             candidates += [part, *pieces] if len(pieces) > 1 else [part]  # "Mary-Jane", "jane.doe"
         for form in candidates:
-            letters = sum(ch.isalpha() for ch in form)
+            letters = sum(map(is_letter_or_mark, form))
             if letters < 2 or _form_key(form) in _LABEL_WORDS:
                 continue
             key = _form_key(form)

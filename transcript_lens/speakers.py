@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from .errors import OptionError, quoted
 from .model import POOLED_PARTICIPANTS, ROLES, UNATTRIBUTED, Speaker, Transcript
+from .writing import is_letter_or_mark
 
 # Parenthesised suffixes that describe a role or status in the meeting, not the person.
 _ROLE_MARKERS = {
@@ -77,7 +78,18 @@ def name_key(name: str) -> str:
     """The form two spellings of one name share: case, accents of spacing and a trailing
     parenthesis (``Ashlee Kupor (SL)`` = ``Ashlee Kupor``) do not count."""
     base = _PAREN.sub("", name).strip() or name
-    return _SPACES.sub(" ", re.sub(r"[^\w\s'’-]", " ", base)).strip().casefold().replace("’", "'")
+    if not base.isascii() and not all(char.isalpha() or char.isascii() for char in base):
+        import unicodedata  # 0.3 ms: only for names holding marks or symbols outside ASCII
+
+        base = unicodedata.normalize("NFC", base)  # José typed or pasted decomposed is José
+    return _SPACES.sub(" ", re.sub(r"[^\w\s'’-]", _outside_key, base)).strip().casefold().replace("’", "'")
+
+
+def _outside_key(match: re.Match) -> str:
+    # A combining mark is part of its letter: Tamil and Devanagari vowel signs tell names apart
+    # (अरुण is not अरूण), and a name of marks alone (ௌௌௌ) must not key to "".
+    char = match.group(0)
+    return char if not char.isascii() and is_letter_or_mark(char) else " "
 
 
 @dataclass(frozen=True, slots=True)

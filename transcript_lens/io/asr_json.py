@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
+from ..writing import speech_words
 from .formats import Format
 from .source import Source
 from .timing import MAX_SECONDS, flag_out_of_order, spoken_seconds, stated_length
@@ -183,7 +184,7 @@ def _cue(start: float | None, end: float | None, speaker: str, text: str,
     if end is None or end < start:
         if end is not None:
             flags = ("inverted",)
-        end = start + spoken_seconds(len(text.split()))
+        end = start + spoken_seconds(speech_words(text))
         estimated = True
     return Cue(start, end, speaker, text, lines, estimated=estimated, flags=flags)
 

@@ -17,6 +17,7 @@ import re
 
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
+from ..writing import speech_words
 from .formats import Format
 from .source import Source
 from .timing import cues_from_starts, flag_out_of_order, parse_clock, spoken_seconds
@@ -148,7 +149,7 @@ def _speaker(name: str) -> str:
 
 def _ranged(start: float, end: float, speaker: str, text: str, lines: tuple[int, ...]) -> Cue:
     if end < start:
-        return Cue(start, start + spoken_seconds(len(text.split())), speaker, text, lines,
+        return Cue(start, start + spoken_seconds(speech_words(text)), speaker, text, lines,
                    estimated=True, flags=("inverted",))
     return Cue(start, end, speaker, text, lines)
 

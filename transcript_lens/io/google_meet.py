@@ -19,6 +19,7 @@ import re
 
 from ..errors import MalformedError, quoted
 from ..model import Cue, Transcript
+from ..writing import speech_words
 from .formats import Format
 from .plain import is_speaker_name
 from .source import Source
@@ -208,7 +209,7 @@ def _time_section(section: _Section, offset: float, timed: bool,
         if not group:
             continue
         start = anchors[index]
-        words = [len(text.split()) for _, text, _ in group]
+        words = [speech_words(text) for _, text, _ in group]
         if index + 1 < len(anchors):
             spans = spread_by_words(words, start, anchors[index + 1])
         elif section.end is not None and section.end > start:

@@ -19,6 +19,7 @@ import re
 from datetime import datetime
 
 from ..model import UNATTRIBUTED, Cue, Transcript
+from ..writing import is_letter_or_mark
 from .formats import Format
 from .source import Source
 from .timing import stated_length
@@ -60,12 +61,25 @@ def is_speaker_name(name: str) -> bool:
     words = core.replace(",", " ").split()
     if not 1 <= len(words) <= 4 or len(core) > 40:
         return False
-    if not all(_WORD.match(word) for word in words):
+    if not all(_WORD.match(word) or _marked_word(word) for word in words):
         return False
     first = words[0]
-    if not first[0].isupper() or first.isdigit():
+    if not _capital(first[0]) or first.isdigit():
         return False
-    return all(word[0].isupper() or word[0].isdigit() or word in _PARTICLES for word in words[1:])
+    return all(_capital(word[0]) or word[0].isdigit() or word in _PARTICLES for word in words[1:])
+
+
+def _capital(char: str) -> bool:
+    """A capital letter, or a letter (or combining mark) of a script without case: Tamil,
+    Devanagari, Arabic and Chinese names have no capitals to look for."""
+    return char.isupper() or (not char.islower() and is_letter_or_mark(char))
+
+
+def _marked_word(word: str) -> bool:
+    """A name word holding combining marks (Tamil or Devanagari vowel signs, accents in NFD),
+    which ``\\w`` does not match: letters, marks, digits and ``.'’-`` only."""
+    return not word.isascii() and is_letter_or_mark(word[0]) and all(
+        char.isalnum() or char in ".'’-" or is_letter_or_mark(char) for char in word)
 
 
 def _clean(text: str) -> str:
@@ -155,9 +169,10 @@ _DURATION = re.compile(r"Duration:\s*(?:(?P<h>\d{1,6}):(?P<m>\d{2})\s*h|(?P<min>
 def _bold_speaker(name: str) -> bool:
     """Bold marks a label already, so handles such as ``lightclient`` count; section labels do not."""
     name = name.strip()
-    if name.lower() in _NOT_NAMES or not name or not name[0].isalpha():
+    if name.lower() in _NOT_NAMES or not name or not is_letter_or_mark(name[0]):
         return False
-    return is_speaker_name(name) or bool(re.fullmatch(r"[^\W\d_][\w.'’\-]{1,30}", name))
+    return (is_speaker_name(name) or bool(re.fullmatch(r"[^\W\d_][\w.'’\-]{1,30}", name))
+            or (len(name) <= 31 and " " not in name and _marked_word(name)))
 
 
 def sniff_minutes(source: Source) -> float:

@@ -1,7 +1,7 @@
 """YouTube ``.sbv`` captions: a ``H:MM:SS.mmm,H:MM:SS.mmm`` line, then text, blank-line separated.
 
-No index and no header. Text may start with ``Name:`` (the display-name rule of Zoom VTT); cues
-without one are unattributed. Real files hold inverted cues (end before start): they are flagged
+No index and no header. Text may start with ``Name:`` (the display-name rule of Zoom VTT), counted
+only where names are evident (``webvtt.evident_names``); cues without one are unattributed. Real files hold inverted cues (end before start): they are flagged
 ``inverted`` and end when their words would, never with a negative duration. Text after a blank
 line with no timing line goes on with the cue before.
 """
@@ -52,8 +52,8 @@ def parse(source: Source) -> Transcript:
             continue
         raw[-1][2].append(line)
         raw[-1][3].append(number)
-    cues = prefixed_cues((start, end, clean_text(" ".join(texts)), tuple(lines))
-                         for start, end, texts, lines in raw)
+    cues = prefixed_cues(((start, end, clean_text(" ".join(texts)), tuple(lines))
+                          for start, end, texts, lines in raw), evident_only=True)
     notes = list(cue_notes(cues))
     if not any(cue.attributed for cue in cues):
         notes.append("The captions name no speakers: every cue is unattributed.")

@@ -2,7 +2,9 @@
 
 Read with the WebVTT block parser (the layouts differ only in the comma and the header). Text may
 start with ``Name:`` (the display-name rule of Zoom VTT decides what is a name); cues without one
-are unattributed. ``<i>``, ``<b>``, ``<font ...>`` and ``{\\an8}`` codes are stripped. An inverted
+are unattributed. Subtitles rarely name anyone, so a label counts only where names are evident
+(``webvtt.evident_names``: used on two or more cues, or most cues are named); one ``Lepanto:``
+stays text. ``<i>``, ``<b>``, ``<font ...>`` and ``{\\an8}`` codes are stripped. An inverted
 cue (end before start) is flagged and ends when its words would.
 """
 
@@ -28,7 +30,8 @@ def sniff(source: Source) -> float:
 
 def parse(source: Source) -> Transcript:
     vtt = parse_vtt(source)
-    cues = prefixed_cues((block.start, block.end, block.text, block.lines) for block in vtt.cues)
+    cues = prefixed_cues(((block.start, block.end, block.text, block.lines) for block in vtt.cues),
+                         evident_only=True)
     notes = list(cue_notes(cues))
     if not any(cue.attributed for cue in cues):
         notes.append("The subtitles name no speakers: every cue is unattributed.")

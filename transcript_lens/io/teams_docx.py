@@ -17,6 +17,7 @@ from datetime import datetime
 
 from ..errors import EmptyFileError, FileTooLargeError, MalformedError, NotATranscriptError, quoted
 from ..model import Cue, Transcript
+from ..writing import speech_words
 from .formats import Format
 from .source import Source
 from .timing import estimate_ends, flag_out_of_order, parse_clock, spread_by_words, stated_length
@@ -174,11 +175,11 @@ def parse(source: Source) -> Transcript:
 
     turns = [turn for turn in turns if turn[3]]
     starts = [start for start, _, _, _ in turns]
-    words = [sum(len(text.split()) for text, _ in paragraphs) for _, _, _, paragraphs in turns]
+    words = [sum(speech_words(text) for text, _ in paragraphs) for _, _, _, paragraphs in turns]
     ends = estimate_ends(starts, words, final_end=declared)
     cues: list[Cue] = []
     for (start, speaker, header_line, paragraphs), end in zip(turns, ends):
-        spans = spread_by_words([len(text.split()) for text, _ in paragraphs], start, end)
+        spans = spread_by_words([speech_words(text) for text, _ in paragraphs], start, end)
         for index, ((text, number), (cue_start, cue_end)) in enumerate(zip(paragraphs, spans)):
             lines = (header_line, number) if index == 0 else (number,)
             cues.append(Cue(cue_start, cue_end, speaker, text, lines, estimated=True))

@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from ..errors import MalformedError
 from ..model import Cue, Transcript
+from ..writing import speech_words
 
 #: Conversational English runs at about 150 words a minute.
 WORDS_PER_SECOND = 2.5
@@ -146,7 +147,7 @@ def cues_from_starts(blocks: Sequence[tuple[float, str, str, tuple[int, ...]]], 
     """Cues for ``(start, speaker, text, lines)`` blocks that have only a start time: ends are
     estimated by the rule of this module, and out-of-order starts flagged."""
     ends = estimate_ends([start for start, _, _, _ in blocks],
-                         [len(text.split()) for _, _, text, _ in blocks], final_end=final_end)
+                         [speech_words(text) for _, _, text, _ in blocks], final_end=final_end)
     return flag_out_of_order([Cue(start, end, speaker, text, lines, estimated=True)
                               for (start, speaker, text, lines), end in zip(blocks, ends)])
 

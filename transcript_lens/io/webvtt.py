@@ -19,11 +19,13 @@ times cheaper to define and to create, and they never leave the readers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue
+from ..writing import has_letters, speech_words
 from .source import Source
 from .timing import (flag_out_of_order, is_unpadded, parse_clock, spoken_seconds, spread_by_words,
                      stated_length)
@@ -294,9 +296,12 @@ def looks_like_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > _MAX_NAME_WORDS or len(name) > 40:
         return False
-    if name[0] in "-–—>([{*#" and not name.startswith("("):
+    # "<" opens markup: a Teams "<v Name>Note: ..." payload is no "Name:" prefix.
+    if name[0] in "-–—>([{*#<" and not name.startswith("("):
         return False
-    if _SENTENCE.search(name) or not any(char.isalpha() for char in name):
+    # Letters of any script count, and so do combining marks: a Tamil or Devanagari name (or an
+    # accented one in NFD) holds vowel signs that ``str.isalpha`` does not call letters.
+    if _SENTENCE.search(name) or not has_letters(name):
         return False
     lowered = name.lower()
     if lowered in _LABEL_WORDS:
@@ -304,23 +309,47 @@ def looks_like_name(name: str) -> bool:
     return not (len(words) > 1 and words[0].lower().rstrip(".,") in _FUNCTION_WORDS)
 
 
-def prefixed_cues(blocks: Iterable[tuple[float, float, str, tuple[int, ...]]]) -> list[Cue]:
+def prefixed_cues(blocks: Iterable[tuple[float, float, str, tuple[int, ...]]], *,
+                  evident_only: bool = False) -> list[Cue]:
     """Cues from ``(start, end, cleaned text, lines)`` blocks whose text may start ``Name: ``
-    (Zoom VTT, SRT, SBV); unnamed cues stay unattributed and empty cues are dropped."""
+    (Zoom VTT, SRT, SBV); unnamed cues stay unattributed and empty cues are dropped.
+
+    With ``evident_only`` (subtitles, where a name is the exception) a label names a speaker only
+    where the file shows names (``evident_names``); any other label stays in the text."""
+    evident: frozenset[str] = frozenset()
+    if evident_only:
+        blocks = list(blocks)
+        labels = Counter(name for name, text in (split_speaker(block[2]) for block in blocks)
+                         if name is not None and text)
+        evident = evident_names(labels, len(blocks))
     cues: list[Cue] = []
     for start, end, raw_text, lines in blocks:
         name, text = split_speaker(raw_text)
+        if evident_only and name is not None and name not in evident:
+            name, text = None, raw_text
         if not text:
             continue
-        start, end, estimated, flags = cue_times(start, end, len(text.split()))
+        start, end, estimated, flags = cue_times(start, end, text)
         cues.append(Cue(start, end, name or UNATTRIBUTED, text, lines, estimated=estimated, flags=flags))
     return cues
 
 
-def cue_times(start: float, end: float, words: int) -> tuple[float, float, bool, tuple[str, ...]]:
-    """``(start, end, estimated, flags)``: an end before the start is flagged and estimated."""
+def evident_names(labels: Counter[str], cues: int) -> frozenset[str]:
+    """The labels that name speakers, given how many of a file's ``cues`` open with each label
+    (a display name followed by text). Where at least half the cues open with a name the file is
+    a named transcript and every label counts; elsewhere only a label used on two or more cues
+    does. One ``Lepanto: the battle...`` among subtitles is text; ``NARRATOR:`` again and again
+    is a voice."""
+    if sum(labels.values()) * 2 >= cues:
+        return frozenset(labels)
+    return frozenset(label for label, count in labels.items() if count >= 2)
+
+
+def cue_times(start: float, end: float, text: str) -> tuple[float, float, bool, tuple[str, ...]]:
+    """``(start, end, estimated, flags)``: an end before the start is flagged and its end
+    estimated from the speech in ``text``."""
     if end < start:
-        return start, start + spoken_seconds(words), True, ("inverted",)
+        return start, start + spoken_seconds(speech_words(text)), True, ("inverted",)
     return start, end, False, ()
 
 
@@ -338,13 +367,12 @@ def share_cue(cue: VttCue, pieces: Sequence[Piece]) -> list[Cue]:
     kept = [piece for piece in pieces if piece.text]
     if not kept:
         return []
-    total_words = sum(len(piece.text.split()) for piece in kept)
-    start, end, estimated, flags = cue_times(cue.start, cue.end, total_words)
+    start, end, estimated, flags = cue_times(cue.start, cue.end, " ".join(piece.text for piece in kept))
     if len(kept) == 1:
         piece = kept[0]
         return [Cue(start, end, piece.speaker, piece.text, (cue.timing_line,) + piece.lines,
                     estimated=estimated, speaker_change=piece.speaker_change, flags=flags)]
-    spans = spread_by_words([len(piece.text.split()) for piece in kept], start, end)
+    spans = spread_by_words([speech_words(piece.text) for piece in kept], start, end)
     return [Cue(piece_start, piece_end, piece.speaker, piece.text, (cue.timing_line,) + piece.lines,
                 estimated=True, speaker_change=piece.speaker_change, flags=flags + ("split",))
             for piece, (piece_start, piece_end) in zip(kept, spans)]
@@ -402,6 +430,29 @@ def sketch(source: Source, count: int = 40) -> HeadSketch:
     opens = any(_VTT_TIMING_LINE.match(line) for line in head[:2])
     return HeadSketch(header=header, vtt_timings=vtt, srt_timings=srt, payloads=tuple(payloads),
                       legacy_clock=legacy, opens_with_timing=opens)
+
+
+# The first payload line of a cue that opens "Label: text", found in one pass of one pattern
+# over the whole file (a Python loop per line would cost more than the parse itself). ``>`` and
+# ``<`` are left out: CART's ">> NAME:" and Teams' "<v Name>" are other layouts. Compiled on
+# first use only: named Zoom files never need it, and start-up time counts.
+_CUE_LABEL = r"-->[^\n]*\n[ \t]*([^\s:<>][^:\n<>]{0,39}):[ \t]+\S"
+
+
+def named_share(source: Source) -> float:
+    """The share of all of ``source``'s cues that open with an evident speaker name
+    (``evident_names``), from one regex pass over the whole text.
+
+    Readers decide a layout from the whole file, not from its opening: captions whose first dozen
+    cues name nobody and whose later ones read ``Jane Doe: ...`` are a named transcript."""
+    text = source.text
+    cues = text.count("-->")
+    if not cues:
+        return 0.0
+    labels = Counter(label.rstrip() for label in re.findall(_CUE_LABEL, text))
+    names = Counter({label: count for label, count in labels.items() if looks_like_name(label)})
+    evident = evident_names(names, cues)
+    return sum(names[label] for label in evident) / cues
 
 
 def is_vtt_layout(head: HeadSketch) -> bool:

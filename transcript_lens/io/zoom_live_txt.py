@@ -18,6 +18,7 @@ import re
 
 from ..errors import MalformedError, quoted
 from ..model import UNATTRIBUTED, Cue, Transcript
+from ..writing import speech_words
 from .formats import Format
 from .source import Source
 from .timing import EARLY_NOTE, DayClock, estimate_ends, flag_out_of_order, parse_clock, spread_by_words
@@ -64,7 +65,7 @@ def parse(source: Source) -> Transcript:
         raw.append((clock_run.seconds(clock), match.group(2), number))
 
     starts = [start for start, _, _ in raw]
-    ends = estimate_ends(starts, [len(text.split()) for _, text, _ in raw])
+    ends = estimate_ends(starts, [speech_words(text) for _, text, _ in raw])
     cues: list[Cue] = []
     speaker = UNATTRIBUTED
     for (start, text, number), end in zip(raw, ends):
@@ -90,7 +91,7 @@ def _split_marks(start: float, end: float, text: str, number: int,
     pieces = [piece.strip() for piece in text.split(">>")]
     marked = [index > 0 for index in range(len(pieces))]
     kept = [(piece, mark) for piece, mark in zip(pieces, marked) if piece]
-    spans = spread_by_words([len(piece.split()) for piece, _ in kept], start, end)
+    spans = spread_by_words([speech_words(piece) for piece, _ in kept], start, end)
     cues = []
     for (piece, mark), (piece_start, piece_end) in zip(kept, spans):
         name = _CART_NAME.match(piece) if mark else None

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Cue
+from ..writing import count_words
 
 #: About three spoken sentences: enough context for an embedding, short enough to stay on topic.
 MAX_WORDS = 45
@@ -34,7 +35,7 @@ class Passage:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 def build_passages(cues: Sequence[Cue], *, max_words: int = MAX_WORDS) -> tuple[Passage, ...]:
