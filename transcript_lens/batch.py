@@ -54,6 +54,8 @@ class BatchSettings:
     anonymise: bool = False
     places: bool = False
     overlap: str = "split"
+    #: What the duration spans (``equity.DURATION_BASES``).
+    duration: str = "speech"
     #: The facilitator share aimed for (None: the default, 40%).
     target: float | None = None
 
@@ -67,6 +69,7 @@ class BatchSettings:
                 "text": self.text, "anonymise": self.anonymise, "places": self.places,
                 # only when not the default, so that databases written before the options keep their keys
                 **({"overlap": self.overlap} if self.overlap != "split" else {}),
+                **({"duration": self.duration} if self.duration != "speech" else {}),
                 **({"target": self.target} if self.target is not None else {})}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -456,7 +459,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
             progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {}),
-                   "overlap": settings.overlap,
+                   "overlap": settings.overlap, "duration": settings.duration,
                    **({"target": settings.target} if settings.target is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.
