@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .model import UNATTRIBUTED, Cue, Speaker, Transcript, Turn
 from .speakers import Cast, attendance
-from .turns import Credit, credit as credit_cues
+from .turns import Credit
 
 #: Width of the windows in which the facilitator's share is followed through the session.
 WINDOW_SECONDS = 300.0
@@ -218,7 +218,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
             notes += (_lead_in_note(lead_in, span, duration),)
     heard = credit.speech_seconds
     if others and timed:
-        heard = credit_cues([*cues, *others]).speech_seconds  # silence: nobody speaks and nothing plays
+        heard = _heard([*cues, *others])  # silence: nobody speaks and nothing plays
     guessed = [(cue.confidence, max(1, cue.words)) for cue in cues if cue.confidence is not None]
     guessed_words = sum(weight for _, weight in guessed)
     switches, p2p = _transitions(turns, roles)
@@ -309,6 +309,20 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def _heard(cues: Sequence[Cue]) -> float:
+    """Seconds in which at least one of ``cues`` is heard: the length of the union of their spans
+    (the ``speech_seconds`` of ``turns.credit``, without crediting anyone)."""
+    spans = sorted((cue.start, cue.end) for cue in cues
+                   if cue.start is not None and cue.end is not None and cue.end > cue.start)
+    total = 0.0
+    reach = float("-inf")
+    for start, end in spans:
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
 def _others(cast: Cast, cues: Sequence[Cue], roster: Sequence[str], timed: bool, present) -> tuple[OtherAudio, ...]:
     """The non-person labels of the transcript, with their time, then the recorders and bots
     that only the attendee list names (0 cues)."""
@@ -317,7 +331,7 @@ def _others(cast: Cast, cues: Sequence[Cue], roster: Sequence[str], timed: bool,
         own = [cue for cue in cues if cue.speaker == other.label]
         found.append(OtherAudio(
             name=other.label, kind=other.kind, owner=other.owner,
-            seconds=credit_cues(own).speech_seconds if timed else None,
+            seconds=_heard(own) if timed else None,
             words=sum(cue.words for cue in own), cues=len(own)))
     labels = {other.label for other in cast.others}
     for other in (present.others if present is not None else ()):
