@@ -255,6 +255,19 @@ def test_json_terminal_and_report_show_the_others_apart(tmp_path):
     assert report.exit_code == 0, report.output
     text = target.read_text(encoding="utf-8")
     assert "Not people" in text and "Audio shared by Lina Park" in text
+    page = tmp_path / "r.html"
+    html = runner.invoke(main, ["report", str(PEOPLE / "shared_audio.vtt"), "--no-tags", "-o", str(page),
+                                "--infer", "never"])
+    assert html.exit_code == 0, html.output
+    assert "Not people" in page.read_text(encoding="utf-8")
+
+
+def test_pseudonymised_others_carry_no_owner_name():
+    from transcript_lens.pseudonymise import Pseudonymiser
+
+    masked = analyse(PEOPLE / "shared_audio.vtt", infer="never", anonymise=Pseudonymiser()).airtime
+    assert [o.kind for o in masked.others] == ["shared audio", "presentation", "recorder"]
+    assert not any("Lina" in o.name or "Lina" in (o.owner or "") for o in masked.others)
 
 
 def test_the_duration_option_reaches_the_json():
