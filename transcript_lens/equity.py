@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import UNATTRIBUTED, Cue, Speaker, Transcript, Turn
-from .speakers import Cast, attendance
+from .speakers import Attendance, Cast, attendance
 from .turns import Credit
 
 #: Width of the windows in which the facilitator's share is followed through the session.
@@ -253,7 +253,7 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
                    speakers=tuple(rows), session=session, notes=notes,
-                   others=_others(cast, others, roster, timed, present))
+                   others=_others(cast, others, timed, present))
 
 
 def _facilitator_range(cues: Sequence[Cue], credit: Credit, roles: dict[str, Speaker],
@@ -323,7 +323,8 @@ def _heard(cues: Sequence[Cue]) -> float:
     return total
 
 
-def _others(cast: Cast, cues: Sequence[Cue], roster: Sequence[str], timed: bool, present) -> tuple[OtherAudio, ...]:
+def _others(cast: Cast, cues: Sequence[Cue], timed: bool,
+            present: Attendance | None) -> tuple[OtherAudio, ...]:
     """The non-person labels of the transcript, with their time, then the recorders and bots
     that only the attendee list names (0 cues)."""
     found = []
