@@ -45,7 +45,8 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
             attendees: str | Path | Sequence[str] | None = None,
             names: Sequence[str] = (), speakers: str | Path | None = None,
             infer: str = "auto", nlp: Any = None, anonymise: Any = None,
-            gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET, overlap: str = "split") -> Analysis:
+            gap: float = DEFAULT_GAP, target: float = DEFAULT_TARGET, overlap: str = "split",
+            duration: str = "speech") -> Analysis:
     """Read a transcript (or take one already read) and measure its airtime.
 
     ``aliases`` is a mapping of variant to name or the path of an alias file; ``attendees`` a
@@ -55,7 +56,10 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
     when speaker inference runs. ``overlap`` is how overlapping speech is credited
     (``turns.OVERLAP_POLICIES``: ``split`` equally, ``each`` in full to everyone). ``anonymise``
     is a ``Pseudonymiser``: the analysis that comes back holds pseudonyms only, with the very
-    figures of the plain analysis (``anonymise_analysis``).
+    figures of the plain analysis (``anonymise_analysis``). ``duration`` is what the session's
+    duration spans (``equity.DURATION_BASES``: ``speech``, first word to last, or ``recording``).
+    Labels that name no person (shared audio, presentations, recorders: ``nonpeople.py``) are
+    taken out of the cues and turns here and measured apart (``Airtime.others``).
     """
     # A Transcript built by the caller gets the bounds every reader's output gets.
     transcript = check_times(path) if isinstance(path, Transcript) else read_transcript(path, format=format)
@@ -86,11 +90,17 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
             roles = {inference.host: "host", **(roles or {})}  # --facilitator and --role still win
     if corrections is not None:
         transcript = apply_corrections(transcript, corrections, path=speakers)
-    cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles)
+    cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles, attendees=roster)
     cues = relabel(transcript, cast.labels)
+    others: tuple[Cue, ...] = ()
+    if cast.others:
+        set_apart = {other.label for other in cast.others}
+        others = tuple(cue for cue in cues if cue.speaker in set_apart)
+        cues = tuple(cue for cue in cues if cue.speaker not in set_apart)
     credited = credit(cues, overlap=overlap)
     turns = build_turns(cues, gap=gap, credited=credited.seconds)
-    airtime = measure(transcript, cast, cues, turns, credited, attendees=roster, target=target)
+    airtime = measure(transcript, cast, cues, turns, credited, attendees=roster, target=target, others=others,
+                      duration=duration)
     given = [*names, *facilitators, *(roles or {}), *alias_map, *alias_map.values()]
     analysis = Analysis(transcript=transcript, cast=cast, cues=cues, turns=turns, airtime=airtime,
                         name_variants=variants, roster=tuple(roster), names=tuple(dict.fromkeys(given)))

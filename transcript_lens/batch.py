@@ -54,6 +54,8 @@ class BatchSettings:
     anonymise: bool = False
     places: bool = False
     overlap: str = "split"
+    #: What the duration spans (``equity.DURATION_BASES``).
+    duration: str = "speech"
     #: The facilitator share aimed for (None: the default, 40%).
     target: float | None = None
     #: CSVs of a person's decisions on tags (``tagging/decisions.py``), each paired with the
@@ -70,6 +72,8 @@ class BatchSettings:
                 "text": self.text, "anonymise": self.anonymise, "places": self.places,
                 # only when not the default, so that databases written before the options keep their keys
                 **({"overlap": self.overlap} if self.overlap != "split" else {}),
+                # always keyed: before the speech-span default, durations were the recording's
+                "duration": self.duration,
                 **({"target": self.target} if self.target is not None else {}),
                 # a person's decisions change the tags: a new or edited file re-tags the run
                 **({"tag_corrections": [_file_digest(path) for path in self.tag_corrections]}
@@ -473,7 +477,7 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
             progress("start", summary, writer.total)
         options = {"facilitators": settings.facilitators, "roles": settings.roles, "aliases": settings.aliases,
                    "infer": settings.infer, **({"gap": settings.gap} if settings.gap is not None else {}),
-                   "overlap": settings.overlap,
+                   "overlap": settings.overlap, "duration": settings.duration,
                    **({"target": settings.target} if settings.target is not None else {})}
         chunk: list[tuple[Job, Any]] = []
         # Workers count key phrases of the very codebook the tagger holds.

@@ -143,6 +143,7 @@ def _common_options(command: Callable | None = None, *, outputs: Sequence[str] =
                      help="Infer speakers of unnamed lines (auto: when the file names nobody)."),
         *_anonymise_options(),
         _overlap_option,
+        _duration_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -170,6 +171,28 @@ _overlap_option = click.option(
 def _overlap() -> str:
     context = click.get_current_context(silent=True)
     return context.meta.get(_OVERLAP_KEY, "split") if context is not None else "split"
+
+
+# --- what the session's duration spans (issue 13.10): passed through ctx.meta like --overlap.
+#: ``equity.DURATION_BASES``, written out for the same reason (a test keeps them equal).
+DURATION_CHOICES = ("speech", "recording")
+_DURATION_KEY = "transcript_lens.duration"
+
+
+def _remember_duration(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[_DURATION_KEY] = value
+    return value
+
+
+_duration_option = click.option(
+    "--duration", type=click.Choice(DURATION_CHOICES), default="speech", show_default=True, expose_value=False,
+    callback=_remember_duration,
+    help="What the duration and silence share span: speech, first words to last; recording, the whole recording.")
+
+
+def _duration() -> str:
+    context = click.get_current_context(silent=True)
+    return context.meta.get(_DURATION_KEY, "speech") if context is not None else "speech"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -213,7 +236,8 @@ def _analyse_many(paths: Sequence[str], *, format_name, facilitators, roles, ali
                                    aliases=aliases, attendees=attendees, names=known, speakers=corrections,
                                    infer=infer, nlp=pipeline, anonymise=None if later else pseudonymiser,
                                    gap=DEFAULT_GAP if gap is None else gap,
-                                   target=DEFAULT_TARGET if target is None else target, overlap=_overlap()))
+                                   target=DEFAULT_TARGET if target is None else target, overlap=_overlap(),
+                                   duration=_duration()))
         except TranscriptLensError as error:
             if error.path != str(path):
                 raise  # an option or side-file error: the same for every file
@@ -619,6 +643,7 @@ def _write_whole(target, text: str) -> None:
               help="Where the embedding model runs.")
 @_tag_review_options
 @_overlap_option
+@_duration_option
 def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attendees_dir, infer, target, tags, no_text,
           anonymise,
           anonymise_places, key_in, key_out, engine, scheduler, codebook_path, model, device, tag_corrections,
@@ -649,7 +674,7 @@ def batch(paths, db, out, workers, exclude, facilitators, roles, aliases, attend
         settings = BatchSettings(facilitators=tuple(facilitators), roles=parse_roles(roles), aliases=aliases,
                                  infer=infer, tags=tags, codebook=codebook_path, model=model, text=not no_text,
                                  anonymise=anonymise, places=anonymise_places, target=target)
-        settings = replace(settings, overlap=_overlap(), tag_corrections=tuple(tag_corrections))
+        settings = replace(settings, overlap=_overlap(), duration=_duration(), tag_corrections=tuple(tag_corrections))
         from .nlp import LazyPipeline
 
         pseudonymiser = _pseudonymiser(anonymise, anonymise_places, key_in, key_out, LazyPipeline())

@@ -12,13 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import UNATTRIBUTED, Cue, Speaker, Transcript, Turn
-from .speakers import Cast, silent_attendees
+from .speakers import Attendance, Cast, attendance
 from .turns import Credit
 
 #: Width of the windows in which the facilitator's share is followed through the session.
 WINDOW_SECONDS = 300.0
 #: The facilitator share the verdict compares with unless the user gives ``--target``.
 DEFAULT_TARGET = 0.4
+#: What the session's duration (and so its silence share) spans: ``speech`` from the first word
+#: to the last (the default), ``recording`` from the recording's start to its last word or the
+#: length the file declares, whichever is later. ``cli.DURATION_CHOICES`` repeats them.
+DURATION_BASES = ("speech", "recording")
+#: A lead-in (recording before the first word) at least this long gets a note saying so.
+LEAD_IN_NOTE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,26 @@ class SessionAirtime:
     facilitator_share_high: float | None = None
     #: How overlapping speech was credited (``turns.OVERLAP_POLICIES``).
     overlap_policy: str = "split"
+    #: What ``duration_seconds`` spans (``DURATION_BASES``), its start and end on the recording's
+    #: clock, and the recording before the first word (None without times).
+    duration_basis: str = "speech"
+    span_start: float | None = None
+    span_end: float | None = None
+    lead_in_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OtherAudio:
+    """A label that is not a person (``nonpeople.py``), with what it took of the session.
+    ``seconds`` is the time it was heard (None without times); ``cues`` is 0 for a recorder or bot
+    that only the attendee list names."""
+
+    name: str
+    kind: str
+    owner: str | None
+    seconds: float | None
+    words: int
+    cues: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +112,8 @@ class Airtime:
     speakers: tuple[SpeakerAirtime, ...]
     session: SessionAirtime
     notes: tuple[str, ...] = ()
+    #: Shared audio, presentations, recorders and bots: reported, never counted among people.
+    others: tuple[OtherAudio, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -126,8 +154,15 @@ def effective_speakers(values: Sequence[float]) -> float | None:
 
 
 def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequence[Turn],
-            credit: Credit, *, attendees: Sequence[str] = (), target: float = DEFAULT_TARGET) -> Airtime:
-    """All airtime numbers for one session (cues and turns already carry people's names)."""
+            credit: Credit, *, attendees: Sequence[str] = (), target: float = DEFAULT_TARGET,
+            others: Sequence[Cue] = (), duration: str = "speech") -> Airtime:
+    """All airtime numbers for one session (cues and turns already carry people's names).
+
+    ``others`` are the cues of labels that name no person (``cast.others``): they count in no
+    share, Gini or attendee figure, only in ``Airtime.others``, the session's span and its
+    silence. ``duration`` is one of ``DURATION_BASES``."""
+    if duration not in DURATION_BASES:
+        raise ValueError(f"duration must be one of {DURATION_BASES}")
     timed = transcript.timed and credit.speech_seconds > 0
     basis = "seconds" if timed else "words"
     roles = {speaker.name: speaker for speaker in cast.speakers}
@@ -170,16 +205,28 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         return sum(row.share for row in rows if row.role == role)
 
     roster = list(attendees) or list(transcript.attendees)
-    silent = silent_attendees(roster, names) if roster else ()
+    present = attendance(roster, names) if roster else None
+    silent = present.silent if present is not None else ()
     participants = [amount[row.name] for row in rows if row.role == "participant"] + [0.0] * len(silent)
     attributed = [amount[row.name] for row in rows if row.name != UNATTRIBUTED] + [0.0] * len(silent)
 
-    duration = _duration(transcript, cues) if timed else None
+    span = _span(transcript, [*cues, *others], duration) if timed else None
+    length = span[1] - span[0] if span is not None else None
+    notes = transcript.notes
+    lead_in = None
+    if span is not None:
+        first = min((cue.start for cue in (*cues, *others) if cue.start is not None), default=0.0)
+        lead_in = max(0.0, first)
+        if lead_in >= LEAD_IN_NOTE_SECONDS:
+            notes += (_lead_in_note(lead_in, span, duration),)
+    heard = credit.speech_seconds
+    if others and timed:
+        heard = _heard([*cues, *others])  # silence: nobody speaks and nothing plays
     guessed = [(cue.confidence, max(1, cue.words)) for cue in cues if cue.confidence is not None]
     guessed_words = sum(weight for _, weight in guessed)
     switches, p2p = _transitions(turns, roles)
     session = SessionAirtime(
-        duration_seconds=duration,
+        duration_seconds=length,
         facilitators=cast.facilitators,
         facilitator_share=share_of("facilitator"),
         host_share=share_of("host"),
@@ -187,24 +234,29 @@ def measure(transcript: Transcript, cast: Cast, cues: Sequence[Cue], turns: Sequ
         gini=gini(participants),
         entropy=normalised_entropy(attributed),
         effective_speakers=effective_speakers(attributed),
-        switches_per_minute=switches / (duration / 60) if duration else None,
+        switches_per_minute=switches / (length / 60) if length else None,
         participant_to_participant_share=p2p,
         overlap_seconds=credit.overlap_seconds if timed else None,
         unattributed_share=share_of("unattributed"),
-        silence_share=max(0.0, 1 - credit.speech_seconds / duration) if duration else None,
+        silence_share=max(0.0, 1 - heard / length) if length else None,
         speech_seconds=credit.speech_seconds if timed else None,
-        attendees=len(set(roster)) if roster else None,
+        attendees=present.count if present is not None else None,
         silent_attendees=silent,
-        windows=_windows(cues, credit, cast, duration) if duration else (),
+        windows=_windows(cues, credit, cast, span[1]) if length else (),
         facilitator_guess=cast.facilitator_guess,
         target=target,
         inferred_share=guessed_words / max(1, sum(max(1, cue.words) for cue in cues)) if guessed else 0.0,
         inference_confidence=sum(c * w for c, w in guessed) / guessed_words if guessed_words else None,
         **_facilitator_range(cues, credit, roles, timed),
         overlap_policy=credit.policy,
+        duration_basis=duration,
+        span_start=span[0] if span is not None else None,
+        span_end=span[1] if span is not None else None,
+        lead_in_seconds=lead_in,
     )
     return Airtime(source=transcript.source, format=transcript.format, basis=basis,
-                   speakers=tuple(rows), session=session, notes=transcript.notes)
+                   speakers=tuple(rows), session=session, notes=notes,
+                   others=_others(cast, others, timed, present))
 
 
 def _facilitator_range(cues: Sequence[Cue], credit: Credit, roles: dict[str, Speaker],
@@ -230,15 +282,68 @@ def _facilitator_range(cues: Sequence[Cue], credit: Credit, roles: dict[str, Spe
     return {"facilitator_share_low": low / total, "facilitator_share_high": high / total}
 
 
-def _duration(transcript: Transcript, cues: Sequence[Cue]) -> float | None:
+def _span(transcript: Transcript, cues: Sequence[Cue], basis: str) -> tuple[float, float] | None:
+    """The stretch of the recording the session's duration covers, on the recording's clock."""
     ends = [cue.end for cue in cues if cue.end is not None]
     starts = [cue.start for cue in cues if cue.start is not None]
     if not ends:
         return None
-    # Times count from the start of the recording, so the session runs from 0 (or an earlier
-    # first cue) to the last word, or to the declared length when the file states one.
-    span = max(ends) - min(0.0, min(starts))
-    return max(span, transcript.declared_duration or 0.0)
+    first = min(starts, default=0.0)
+    if basis == "speech":
+        return first, max(ends)
+    # Times count from the start of the recording, so it runs from 0 (or an earlier first cue)
+    # to the last word, or to the declared length when the file states one.
+    return min(0.0, first), max(max(ends), transcript.declared_duration or 0.0)
+
+
+def _lead_in_note(lead_in: float, span: tuple[float, float], basis: str) -> str:
+    if basis == "speech":
+        return (f"The recording runs {_clock(lead_in)} before anyone speaks: the duration and the silence share "
+                f"count from the first words ({_clock(span[0])}) to the last ({_clock(span[1])}); "
+                f"--duration recording counts the whole recording.")
+    return (f"The recording runs {_clock(lead_in)} before anyone speaks, and the duration and the silence share "
+            f"include it (--duration recording); the default counts from the first words.")
+
+
+def _clock(seconds: float) -> str:
+    """H:MM:SS or M:SS for a note (notes are sentences, written once, like the readers' notes)."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _heard(cues: Sequence[Cue]) -> float:
+    """Seconds in which at least one of ``cues`` is heard: the length of the union of their spans
+    (the ``speech_seconds`` of ``turns.credit``, without crediting anyone)."""
+    spans = sorted((cue.start, cue.end) for cue in cues
+                   if cue.start is not None and cue.end is not None and cue.end > cue.start)
+    total = 0.0
+    reach = float("-inf")
+    for start, end in spans:
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def _others(cast: Cast, cues: Sequence[Cue], timed: bool,
+            present: Attendance | None) -> tuple[OtherAudio, ...]:
+    """The non-person labels of the transcript, with their time, then the recorders and bots
+    that only the attendee list names (0 cues)."""
+    found = []
+    for other in cast.others:
+        own = [cue for cue in cues if cue.speaker == other.label]
+        found.append(OtherAudio(
+            name=other.label, kind=other.kind, owner=other.owner,
+            seconds=_heard(own) if timed else None,
+            words=sum(cue.words for cue in own), cues=len(own)))
+    labels = {other.label for other in cast.others}
+    for other in (present.others if present is not None else ()):
+        if other.label not in labels:
+            labels.add(other.label)
+            found.append(OtherAudio(name=other.label, kind=other.kind, owner=other.owner,
+                                    seconds=0.0 if timed else None, words=0, cues=0))
+    return tuple(found)
 
 
 def _transitions(turns: Sequence[Turn], roles: dict[str, Speaker]) -> tuple[int, float | None]:

@@ -132,6 +132,18 @@ class Pseudonymiser:
             names.setdefault(entry, pseudonym)
             known.add(entry, pseudonym)
             known.add(display, pseudonym)
+        # A label that is no person ("Audio shared by Ana Lima") still names its owner: the owner
+        # gets their speaker's pseudonym (or one of their own) and the label is written with it.
+        for other in analysis.cast.others:
+            if other.owner is None or not name_key(other.owner):
+                continue
+            speaker = match(other.owner)
+            pseudonym = names[speaker] if speaker is not None else names.get(
+                clean_name(other.owner).display) or self.pseudonym(clean_name(other.owner).display, "participant")
+            names.setdefault(clean_name(other.owner).display, pseudonym)
+            known.add(other.owner, pseudonym)
+            known.add(clean_name(other.owner).display, pseudonym)
+            names[other.label] = other.label.replace(other.owner, pseudonym)
         for name in analysis.names:  # --names, --facilitator, --role, aliases: not necessarily present
             speaker = match(name)
             known.add(name, names[speaker] if speaker is not None else "[name]")
@@ -152,11 +164,16 @@ class Pseudonymiser:
         def name_of(value: str) -> str:
             return names.get(value) or names.get(analysis.cast.labels.get(value, ""), "[name]")
 
+        def other_of(value: str) -> str:  # a bot's product name stays; an owner's name does not
+            return names.get(value) or masker.mask(value)
+
         transcript = analysis.transcript
+        others = {other.label for other in analysis.cast.others}
         note = "Names were replaced by pseudonyms; e-mail addresses, phone numbers and @handles were masked."
         transcript = replace(
             transcript,
-            cues=tuple(replace(c, speaker=name_of(c.speaker), text=text_of(c.text)) for c in transcript.cues),
+            cues=tuple(replace(c, speaker=other_of(c.speaker) if c.speaker in others else name_of(c.speaker),
+                               text=text_of(c.text)) for c in transcript.cues),
             title=text_of(transcript.title) if transcript.title else transcript.title,
             attendees=tuple(names[a] for a in transcript.attendees if a in names),
             notes=tuple(text_of(n) for n in transcript.notes) + (note,))
@@ -172,12 +189,19 @@ class Pseudonymiser:
             turns.append(replace(turn, speaker=name_of(turn.speaker), text=text))
         cast = Cast(speakers=tuple(replace(s, name=name_of(s.name), aliases=()) for s in analysis.cast.speakers),
                     labels={name_of(s.name): name_of(s.name) for s in analysis.cast.speakers},
-                    facilitator_guess=analysis.cast.facilitator_guess)
+                    facilitator_guess=analysis.cast.facilitator_guess,
+                    others=tuple(other._replace(label=other_of(other.label),
+                                                owner=None if other.owner is None else names.get(
+                                                    clean_name(other.owner).display, "[name]"))
+                                 for other in analysis.cast.others))
         airtime = analysis.airtime
         session = replace(airtime.session, facilitators=tuple(name_of(n) for n in airtime.session.facilitators),
                           silent_attendees=tuple(names.get(n) or self.pseudonym(n, "participant")
                                                  for n in airtime.session.silent_attendees))
         airtime = replace(airtime, speakers=tuple(replace(row, name=name_of(row.name)) for row in airtime.speakers),
+                          others=tuple(replace(other, name=other_of(other.name), owner=None if other.owner is None
+                                               else names.get(clean_name(other.owner).display, "[name]"))
+                                       for other in airtime.others),
                           session=session, notes=tuple(text_of(n) for n in airtime.notes) + (note,))
         result = Analysis(transcript=transcript, cast=cast, cues=new_cues, turns=tuple(turns), airtime=airtime)
         if chat is not None:

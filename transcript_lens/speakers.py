@@ -14,11 +14,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import OptionError, quoted
 from .model import POOLED_PARTICIPANTS, ROLES, UNATTRIBUTED, Speaker, Transcript
 from .writing import is_letter_or_mark
+
+if TYPE_CHECKING:
+    from .nonpeople import NonPerson
 
 # Parenthesised suffixes that describe a role or status in the meeting, not the person.
 _ROLE_MARKERS = {
@@ -32,7 +35,14 @@ _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _DEVICE = (
     r"^(?P<owner>.+?)['’]s\s+(?:(?:new|old|work)\s+)?(?:iPad|iPhone|Android|Galaxy\b.*|Pixel\b.*|"
     r"MacBook(?:\s+(?:Pro|Air))?|Mac|Laptop|PC|Computer|Surface\b.*|Phone|Tablet|Chromebook|Desktop)"
-    r"(?:\s*\(.*\))?$")
+    r"(?:\s*\((?P<surname>.*)\))?$")
+# A device named without its owner ("Galaxy S21", "iPhone", Zoom's "Ann Okafor (iPad Pro)"):
+# it names no person, so it neither counts as a name of its own nor stays in the display.
+_BARE_DEVICE = (
+    r"^(?:(?:apple|samsung|google|microsoft)\s+)?(?:iPad|iPhone|Android|Galaxy|Pixel|MacBook|Surface|Chromebook)"
+    r"(?:(?:\s+(?:pro|air|mini|max|plus|ultra|tab|note|go|laptop|book|fold|flip|fe|xl|se|\S*\d\S*))+"
+    r"|\s+\(\d+\))?$")
+_DEVICE_WORDS = ("ipad", "iphone", "android", "galaxy", "pixel", "macbook", "surface", "chromebook")
 _LAST_FIRST = re.compile(r"^([^,]{2,40}),\s*([^,]{1,40})$")
 _SPACES = re.compile(r"\s+")
 
@@ -46,6 +56,9 @@ class CleanName(NamedTuple):
     key: str
     host: bool = False
     device: bool = False
+    #: For a device, the label with only role markers taken off (``Ann’s iPad`` stays so): how
+    #: an unmatched device is shown, rather than a name the label does not give.
+    device_label: str = ""
 
 
 def clean_name(raw: str) -> CleanName:
@@ -55,14 +68,28 @@ def clean_name(raw: str) -> CleanName:
     device = False
     while True:
         match = _PAREN.search(name)
-        if match is None or match.group(1).strip().lower() not in _ROLE_MARKERS:
+        if match is None:
             break
-        host = host or _ROLE_MARKERS[match.group(1).strip().lower()] == "host"
+        inside = match.group(1).strip()
+        if inside.lower() not in _ROLE_MARKERS:
+            if name[:match.start()].strip() and _bare_device(inside):
+                device = True  # "Ann Okafor (Galaxy S21)": Zoom's original name was the device
+                name = name[:match.start()].strip()
+                continue
+            break
+        host = host or _ROLE_MARKERS[inside.lower()] == "host"
         name = name[:match.start()].strip()
+    label = name
+    if _bare_device(name):
+        return CleanName(display=name, key=name_key(name), host=host, device=True, device_label=label)
     owner = re.match(_DEVICE, name, re.IGNORECASE) if "s " in name else None
     if owner is not None:
         name = owner.group("owner").strip()
         device = True
+        # Zoom writes "Ann’s iPad (Okafor)": a lone word in the parenthesis is the owner's surname.
+        surname = owner.group("surname")
+        if surname and surname.isalpha() and surname[0].isupper() and not name.endswith(surname):
+            name = f"{name} {surname}"
     last_first = _LAST_FIRST.match(name)
     if last_first is not None and not any(ch.isdigit() for ch in name):
         last, first = last_first.group(1).strip(), last_first.group(2).strip()
@@ -71,7 +98,13 @@ def clean_name(raw: str) -> CleanName:
     if name.isupper() and len(name) > 3 or name.islower() and " " in name:
         # ALL CAPS or all-lower full names read better title-cased; lone handles ("stokes") stay.
         name = name.title()
-    return CleanName(display=name, key=name_key(name), host=host, device=device)
+    return CleanName(display=name, key=name_key(name), host=host, device=device,
+                     device_label=label if device else "")
+
+
+def _bare_device(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _DEVICE_WORDS) and re.match(_BARE_DEVICE, name, re.IGNORECASE) is not None
 
 
 def name_key(name: str) -> str:
@@ -103,6 +136,8 @@ class Cast:
     speakers: tuple[Speaker, ...]
     labels: Mapping[str, str]
     facilitator_guess: str | None = None
+    #: Labels that name no person (shared audio, presentations, recorders), kept out of ``speakers``.
+    others: tuple[NonPerson, ...] = ()
 
     def role_of(self, name: str) -> str:
         for speaker in self.speakers:
@@ -186,8 +221,17 @@ def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None,
-             facilitators: Sequence[str] = (), roles: Mapping[str, str] | None = None) -> Cast:
-    """Merge the transcript's raw labels into people and give each a role."""
+             facilitators: Sequence[str] = (), roles: Mapping[str, str] | None = None,
+             attendees: Sequence[str] = ()) -> Cast:
+    """Merge the transcript's raw labels into people and give each a role.
+
+    Labels that name no person (``nonpeople.py``: shared audio, presentations, recorders) are
+    set apart in ``Cast.others`` unless an alias names them. A device label (``Ann’s iPhone``)
+    joins its owner when one other speaker, or failing that one attendee of ``attendees``, has
+    that first name; otherwise it keeps its own label rather than a name the file does not give.
+    """
+    from .nonpeople import classify
+
     aliases = aliases or {}
     roles = dict(roles or {})
     words: Counter[str] = Counter()
@@ -198,18 +242,43 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
     labels: dict[str, str] = {}
     people: dict[str, list[str]] = {}  # key -> raw labels, first seen first
     display_votes: dict[str, Counter[str]] = {}
+    device_votes: dict[str, Counter[str]] = {}  # keys every label of which is a device: their labels
     hosts: set[str] = set()
+    others: list[NonPerson] = []
     for raw in transcript.speakers:
         if raw == UNATTRIBUTED:
             continue
         aliased = aliases.get(name_key(raw))
+        other = classify(raw) if aliased is None else None
+        if other is not None:
+            others.append(other)
+            continue
         clean = clean_name(aliased if aliased is not None else raw)
         if aliased is not None:
             clean = CleanName(display=aliased, key=name_key(aliased), host=clean_name(raw).host)
+        if clean.key not in people or clean.key in device_votes:
+            if clean.device:
+                device_votes.setdefault(clean.key, Counter())[clean.device_label] += words[raw]
+            else:
+                device_votes.pop(clean.key, None)
         people.setdefault(clean.key, []).append(raw)
         display_votes.setdefault(clean.key, Counter())[clean.display] += words[raw]
         if clean.host:
             hosts.add(clean.key)
+    roster_names = _roster_displays(attendees) if device_votes else {}
+    for key in list(device_votes):
+        owner = _device_owner(key, [k for k in people if k not in device_votes])
+        if owner is not None:
+            people[owner].extend(people.pop(key))
+            display_votes[owner].update(display_votes.pop(key))
+            if key in hosts:
+                hosts.add(owner)
+            continue
+        attendee = _device_owner(key, list(roster_names))
+        if attendee is not None:
+            display_votes[key] = Counter({roster_names[attendee]: 1})
+        else:
+            display_votes[key] = device_votes[key]  # "Ann’s iPhone", not an "Ann" nobody wrote
     names: dict[str, str] = {}
     for key, votes in display_votes.items():
         # The spelling used for most words wins; ties go to the longer (fuller) spelling.
@@ -222,7 +291,8 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
 
     spoken: Counter[str] = Counter()
     for raw, count in words.items():
-        spoken[labels[raw]] += count
+        if raw in labels:
+            spoken[labels[raw]] += count
     people_names = [names[key] for key in people]
 
     assigned: dict[str, str] = {}
@@ -239,7 +309,7 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
         if guessed is not None:
             assigned[guessed] = "facilitator"
     # People whom only speaker inference put in the transcript (no cue names them for sure).
-    certain = {labels[cue.speaker] for cue in transcript.cues if cue.confidence is None}
+    certain = {labels[cue.speaker] for cue in transcript.cues if cue.confidence is None and cue.speaker in labels}
     speakers = []
     for key in people:
         name = names[key]
@@ -250,7 +320,30 @@ def identify(transcript: Transcript, *, aliases: Mapping[str, str] | None = None
         speakers.append(Speaker(name=name, role=role, inferred=inferred, aliases=aliases_of))
     if UNATTRIBUTED in transcript.speakers:
         speakers.append(Speaker(name=UNATTRIBUTED, role="unattributed"))
-    return Cast(speakers=tuple(speakers), labels=labels, facilitator_guess=guess)
+    return Cast(speakers=tuple(speakers), labels=labels, facilitator_guess=guess, others=tuple(others))
+
+
+def _device_owner(key: str, candidates: Sequence[str]) -> str | None:
+    """The one key among ``candidates`` a device owner's ``key`` evidently is: the same name, or
+    the only one with that first name when the device gives a first name alone."""
+    if key in candidates:
+        return key
+    if " " in key:
+        return None
+    found = [candidate for candidate in candidates if candidate.split(" ")[0] == key]
+    return found[0] if len(found) == 1 else None
+
+
+def _roster_displays(attendees: Sequence[str]) -> dict[str, str]:
+    """Key to display for the roster's entries that are neither devices nor non-people."""
+    from .nonpeople import classify
+
+    found: dict[str, str] = {}
+    for attendee in attendees:
+        clean = clean_name(attendee)
+        if clean.key and not clean.device and classify(attendee) is None:
+            found.setdefault(clean.key, clean.display)
+    return found
 
 
 def _named(facilitators: Sequence[str], roles: Mapping[str, str]) -> set[str]:
@@ -291,19 +384,56 @@ def needs_inference(transcript: Transcript) -> bool:
     return False
 
 
+class Attendance(NamedTuple):
+    """A roster read against the speakers: how many people it lists, those who never spoke, and
+    the entries that are not people (recorders, bots: ``nonpeople.py``)."""
+
+    count: int
+    silent: tuple[str, ...]
+    others: tuple[NonPerson, ...] = ()
+
+
+def attendance(attendees: Iterable[str], speakers: Iterable[str]) -> Attendance:
+    """Count a roster's people: entries that match one speaker (same name, device owner, or a
+    unique first name) are that one person; a device entry (``Ann’s iPad (Okafor)``, ``Ann Okafor
+    (Galaxy S21)``) that matches no speaker is the one other entry it evidently belongs to, when
+    there is one; recorders and bots are set apart. Silent: the people who match no speaker."""
+    from .nonpeople import classify
+
+    match = attendee_matcher(speakers)
+    others: list[NonPerson] = []
+    entries: list[tuple[CleanName, str | None]] = []
+    for attendee in attendees:
+        other = classify(attendee)
+        if other is not None:
+            others.append(other)
+            continue
+        clean = clean_name(attendee)
+        if clean.key:
+            entries.append((clean, match(attendee)))
+    # A person is the speaker matched, else the name's key; devices join a named entry if evident.
+    person_of: dict[str, tuple[str, str]] = {}
+    for clean, speaker in entries:
+        if not clean.device:
+            person_of.setdefault(clean.key, ("spoke", speaker) if speaker is not None else ("silent", clean.key))
+    people: dict[tuple[str, str], str] = {}  # person -> display, in roster order
+    for clean, speaker in entries:
+        if speaker is not None:
+            person = ("spoke", speaker)
+        elif clean.device:
+            owner = _device_owner(clean.key, list(person_of))
+            person = person_of[owner] if owner is not None else ("silent", clean.key)
+        else:
+            person = person_of[clean.key]
+        if person not in people or not clean.device and person[0] == "silent":
+            people[person] = clean.display  # a named entry's spelling wins over a device's
+    silent = tuple(display for person, display in people.items() if person[0] == "silent")
+    return Attendance(count=len(people), silent=silent, others=tuple(others))
+
+
 def silent_attendees(attendees: Iterable[str], speakers: Iterable[str]) -> tuple[str, ...]:
     """Attendees (a roster) who match no speaker: same name, device owner, or a unique first name."""
-    match = attendee_matcher(speakers)
-    silent: list[str] = []
-    seen: set[str] = set()
-    for attendee in attendees:
-        clean = clean_name(attendee)
-        if not clean.key or clean.key in seen:
-            continue
-        seen.add(clean.key)
-        if match(attendee) is None:
-            silent.append(clean.display)
-    return tuple(silent)
+    return attendance(attendees, speakers).silent
 
 
 def attendee_matcher(speakers: Iterable[str]) -> Callable[[str], str | None]:

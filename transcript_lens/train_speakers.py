@@ -134,7 +134,9 @@ def _read_export(path: Path, name: str, kind: str, *, synthetic: bool = False) -
 
     transcript = read_transcript(path)
     cast = identify(transcript)
-    turns = [(cue.start, cue.end, cast.labels.get(cue.speaker, UNATTRIBUTED), cue.text)
+    # Shared audio and the like are no person but are a voice: a change to or from them is a change.
+    labels = {**{other.label: other.label for other in cast.others}, **cast.labels}
+    turns = [(cue.start, cue.end, labels.get(cue.speaker, UNATTRIBUTED), cue.text)
              for cue in transcript.cues if cue.text.strip()]
     # Otter's "Unknown Speaker" is not one person: such files are used only where names cover the speech.
     if len({speaker for _, _, speaker, _ in turns if speaker != UNATTRIBUTED}) < 2:

@@ -76,7 +76,9 @@ def _figure(height: float):
 
 def _time_axis(axes: Any, data: dict[str, Any]) -> None:
     """One time axis for every timeline: from the session's start to its end, in minutes."""
-    end = data.get("duration_seconds")
+    # The axis is the recording's clock, so it ends where the speech ends (a lead-in stays visible).
+    span = (data.get("airtime") or {}).get("session", {}).get("speech_span")
+    end = span[1] if span else data.get("duration_seconds")
     if end:
         axes.set_xlim(0, end / 60)
     axes.set_xlabel("minutes since the start")

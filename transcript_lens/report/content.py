@@ -95,6 +95,10 @@ def report_data(analysis: Analysis, tagging: Any, codebook: Any, *, title: str |
         "speakers_count": len(named),
         "attendees": session["attendees"],
         "silent_attendees": session["silent_attendees"],
+        # Shared audio, presentations, recorders and bots (nonpeople.py): shown apart, in no figure.
+        "others": [{"name": other["name"], "kind": _other_kind(other["kind"]),
+                    "time": clock(other["seconds"]) if other["seconds"] is not None else "–",
+                    "words": other["words"], "cues": other["cues"]} for other in airtime.get("others", ())],
         "verdict": airtime["verdict"],
         "summary": summary(airtime),
         "speakers_known": (f"inferred from the text (mean confidence {session['inference_confidence']:.2f}). "
@@ -174,10 +178,16 @@ def spoke_when(analysis: Analysis, airtime: dict[str, Any], *, window: float = 3
             else:
                 runs.append([index, index])
         minutes = window / 60
-        last = (airtime["session"]["duration_seconds"] or 0) / 60
+        last = (airtime["session"].get("speech_span") or [0, airtime["session"]["duration_seconds"] or 0])[1] / 60
         rows.append((speaker["name"], ", ".join(f"{start * minutes:g}–{_minutes(min((end + 1) * minutes, last))}"
                                                 for start, end in runs) or "no timed turn"))
     return rows
+
+
+def _other_kind(kind: str) -> str:
+    from ..nonpeople import describe
+
+    return describe(kind)
 
 
 def _minutes(value: float) -> str:

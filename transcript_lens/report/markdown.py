@@ -128,6 +128,10 @@ def render_markdown(data: dict[str, Any]) -> str:
                   + [[name, "attendee, never spoke", "0%", "–", 0, 0, "–", "–", 0]
                      for name in data["silent_attendees"]])
     out += [""] + [f"- {column}: {_text(meaning)}." for column, meaning in data["columns"]]
+    if data.get("others"):
+        out += ["", "Not people, left out of every figure above (shared audio, presentations, recorders):", ""]
+        out += _table(["Label", "Kind", "Time", "Words", "Cues"],
+                      [[o["name"], o["kind"], o["time"], o["words"], o["cues"]] for o in data["others"]])
     gini = f"{session['gini']:.2f}" if session["gini"] is not None else "–"
     out += ["", f"Participants together: {percent(session['participants_share'])}. Evenness among participants: "
             f"{gini} on a scale from 0 (every participant spoke equally) to 1 (one participant did all the "

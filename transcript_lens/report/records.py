@@ -9,7 +9,8 @@ The JSON shapes are a contract that tests pin and users build on:
               "session": {"duration_seconds", "facilitator", "facilitator_share", "participants_share",
               "gini", "entropy", "effective_speakers", "switches_per_minute",
               "participant_to_participant_share", "overlap_seconds", "unattributed_share",
-              "silent_attendees", "overlap_policy", ...},
+              "silent_attendees", "overlap_policy", "duration_basis", "speech_span", "lead_in_seconds", ...},
+              "others": [{"name", "kind", "owner", "seconds", "words", "cues"}],
               "floor": {"overlap_policy", "summary", "facilitator_questions", "median_wait_seconds",
               "interruptions", "back_channels", "transitions", "speakers", ...} (``floor_record``)}
 
@@ -107,11 +108,19 @@ def airtime_record(analysis: Analysis) -> dict[str, Any]:
             "inferred_share": _round(session.inferred_share, 4),
             "inference_confidence": _round(session.inference_confidence, 3),
             "overlap_policy": session.overlap_policy,
+            # What duration_seconds spans (docs/metrics.md): "speech", first word to last, or "recording".
+            "duration_basis": session.duration_basis,
+            "speech_span": None if session.span_start is None else
+            [_round(session.span_start), _round(session.span_end)],
+            "lead_in_seconds": _round(session.lead_in_seconds),
             "facilitator_share_by_window": [
                 {"start": w.start, "end": _round(w.end), "facilitator_share": _round(w.facilitator_share, 4),
                  "speech_seconds": _round(w.speech_seconds)} for w in session.windows],
         },
         "floor": floor_record(analysis),
+        # Labels that are no person (nonpeople.py): in no share, Gini or attendee count above.
+        "others": [{"name": other.name, "kind": other.kind, "owner": other.owner, "seconds": _round(other.seconds),
+                    "words": other.words, "cues": other.cues} for other in airtime.others],
         "notes": list(airtime.notes),
     }
 

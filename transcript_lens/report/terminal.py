@@ -62,6 +62,7 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
         table.add_row(Text(_plain(name), style="italic"), "attendee (silent)", "0%",
                       *(["0:00"] if timed else []), "0", "0", *(["–", "–"] if timed else []), "0")
     console.print(table)
+    _others_table(console, analysis, timed)
     console.print(Text("Share: of the " + ("speaking time" if timed else "words") + "; "
                        + ("Longest: longest single turn; First: when they first spoke; " if timed else "")
                        + "Qs: questions asked (sentences ending with ?). Gini: 0 every participant spoke "
@@ -74,7 +75,8 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     facts.add_column()
     facts.add_row("Basis", "speaking time" if timed else "words (this file has no times)")
     if session.duration_seconds is not None:
-        facts.add_row("Duration", _clock(session.duration_seconds))
+        facts.add_row("Duration", _clock(session.duration_seconds) + (
+            " (first words to last)" if session.duration_basis == "speech" else " (whole recording)"))
     facts.add_row("Gini (participants)", _number(session.gini))
     facts.add_row("Entropy (normalised)", _number(session.entropy))
     facts.add_row("Effective speakers", _number(session.effective_speakers, 1))
@@ -95,6 +97,24 @@ def airtime_text(analysis: Analysis, *, width: int | None = None, color: bool = 
     for note in airtime.notes:
         console.print(Text(f"Note: {_plain(note)}", style="dim"))
     return buffer.getvalue()
+
+
+# --- labels that are no person (issue 13.9): their own table, so that merges stay small
+def _others_table(console: Console, analysis: Analysis, timed: bool) -> None:
+    """Shared audio, presentations, recorders and bots: what they took, apart from the people."""
+    from ..nonpeople import describe
+
+    others = analysis.airtime.others
+    if not others:
+        return
+    table = Table(title="Not people (left out of every figure above)", title_justify="left")
+    for header, right in (("Label", False), ("Kind", False), *((("Time", True),) if timed else ()),
+                          ("Words", True), ("Cues", True)):
+        table.add_column(header, justify="right" if right else "left", no_wrap=True)
+    for other in others:
+        table.add_row(Text(_plain(other.name), style="dim"), describe(other.kind),
+                      *([_clock(other.seconds)] if timed else []), str(other.words), str(other.cues))
+    console.print(table)
 
 
 # --- how the floor moved (issue 15): its own block, so that merges with other table changes stay small
