@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY = {
     "read_transcript": "io", "read_chat": "io", "read_roster": "io", "format_names": "io",
