@@ -158,3 +158,35 @@ def test_the_tokenizer_first_reading_finds_the_clues_of_the_trained_pipeline(nlp
             checked += 1
     assert checked >= 10
     assert any(signals.intro for signals in found) and any(signals.handover_name for signals in found)
+
+
+def test_an_exchange_between_unknown_otter_speakers_is_nobody_known(nlp):
+    # Two "Unknown Speaker" blocks disagreeing are not one person, and not the named neighbour:
+    # they stay unattributed; an unknown block that introduces itself gets the name.
+    analysis = analyse(FIXTURES / "inference" / "otter_unknown_exchange.txt", nlp=nlp)
+    by_line = {line: cue.speaker for cue in analysis.cues for line in cue.lines}
+    assert analysis.transcript.format == "otter"
+    assert [by_line[line] for line in (5, 8, 11)] == [UNATTRIBUTED] * 3   # the exchange of unknowns
+    assert by_line[14] == "Gareth Lloyd"                                   # "Hi, I'm Gareth Lloyd"
+    assert {speaker.name for speaker in analysis.cast.speakers} == {"Megan Rhys", "Gareth Lloyd", UNATTRIBUTED}
+
+
+def test_lone_place_and_food_words_name_nobody(nlp):
+    result = infer(read_transcript(FIXTURES / "inference" / "lone_words.txt"), nlp)
+    speakers = {cue.speaker for cue in result.transcript.cues}
+    assert "Carys" in speakers
+    assert not speakers & {"Lepanto", "Zante", "Cashews", "Ithaca", "Corfu"}
+    assert not any(name.startswith("Speaker ") for name in speakers)  # nobody was handed the floor by them
+
+
+def test_the_pooled_participants_never_hold_the_floor():
+    # However often an unnamed participant seemed to hand over, the floor-holder is a person.
+    from collections import Counter
+
+    from transcript_lens.attribution import POOLED, _Floor
+
+    floor = _Floor((), (), change=(), states=(), threshold=0.5, known=set())
+    floor.gave_floor = Counter({POOLED: 5, "\u0000anon1": 2})
+    assert floor.holder(None) == "\u0000anon1"
+    floor.gave_floor = Counter({POOLED: 3})
+    assert floor.holder("\u0000anon2") == "\u0000anon2"

@@ -471,8 +471,11 @@ class _Floor:
         return label
 
     def holder(self, fallback: str | None) -> str | None:
-        if self.gave_floor:
-            return self.gave_floor.most_common(1)[0][0]
+        # The pooled participants are many people: they never hold the floor, however often
+        # one of them seemed to hand it over.
+        for label, _ in self.gave_floor.most_common():
+            if label != POOLED:
+                return label
         return fallback
 
     def run(self) -> tuple[list[str], list[str]]:
