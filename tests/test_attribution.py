@@ -127,3 +127,66 @@ def test_caption_marks_follow_the_chair_pattern(exports, nlp):
     speakers = [speaker.name for speaker in analysis.cast.speakers]
     assert speakers[0] == "Speaker 1" and len(speakers) > 5
     assert analysis.airtime.session.facilitators == ("Speaker 1",)
+
+
+def test_the_tokenizer_first_reading_finds_the_clues_of_the_trained_pipeline(nlp):
+    # read_signals tags only the lines whose clues depend on a name-shaped word the rules look
+    # at; every other line keeps the tokenizer's reading. The clues must be those of tagging
+    # every line that may hold a name.
+    from spacy.lang.en.stop_words import STOP_WORDS
+    from spacy.matcher import Matcher
+
+    from transcript_lens import attribution
+    from transcript_lens.attribution_patterns import MATCHER_PATTERNS
+
+    texts = [cue.text for cue in read_transcript(INTRODUCTIONS).cues] + [
+        "Thank you, Apple. Over to you, Will.", "This is Paris calling from the office.", "I'm Will.",
+        "Hi Bill, can you hear me?", "Zante,", "Hand over to the Cardiff team, please.", "Lucy Jones.",
+        "Thanks so much Helen and Ruth, and over to you.", "My name is Ben and I'm in Leeds.", "Cheers, Monday."]
+    matcher = Matcher(nlp.vocab)
+    for label, patterns in MATCHER_PATTERNS.items():
+        matcher.add(label, patterns)
+    found = attribution.read_signals(texts, nlp)
+    checked = 0
+    for text, signals in zip(texts, found):
+        if attribution._may_hold_a_clue(text) and attribution._may_hold_a_name(text, STOP_WORDS):
+            tagged = attribution._signals(nlp(text), matcher)
+            # the openers, acknowledgements and greetings are set by plain-text checks afterwards
+            keep = [field for field in attribution.Signals.__slots__
+                    if field not in ("opener", "strong_opener", "acknowledges", "greets")]
+            assert [getattr(signals, f) for f in keep] == [getattr(tagged, f) for f in keep], text
+            checked += 1
+    assert checked >= 10
+    assert any(signals.intro for signals in found) and any(signals.handover_name for signals in found)
+
+
+def test_an_exchange_between_unknown_otter_speakers_is_nobody_known(nlp):
+    # Two "Unknown Speaker" blocks disagreeing are not one person, and not the named neighbour:
+    # they stay unattributed; an unknown block that introduces itself gets the name.
+    analysis = analyse(FIXTURES / "inference" / "otter_unknown_exchange.txt", nlp=nlp)
+    by_line = {line: cue.speaker for cue in analysis.cues for line in cue.lines}
+    assert analysis.transcript.format == "otter"
+    assert [by_line[line] for line in (5, 8, 11)] == [UNATTRIBUTED] * 3   # the exchange of unknowns
+    assert by_line[14] == "Gareth Lloyd"                                   # "Hi, I'm Gareth Lloyd"
+    assert {speaker.name for speaker in analysis.cast.speakers} == {"Megan Rhys", "Gareth Lloyd", UNATTRIBUTED}
+
+
+def test_lone_place_and_food_words_name_nobody(nlp):
+    result = infer(read_transcript(FIXTURES / "inference" / "lone_words.txt"), nlp)
+    speakers = {cue.speaker for cue in result.transcript.cues}
+    assert "Carys" in speakers
+    assert not speakers & {"Lepanto", "Zante", "Cashews", "Ithaca", "Corfu"}
+    assert not any(name.startswith("Speaker ") for name in speakers)  # nobody was handed the floor by them
+
+
+def test_the_pooled_participants_never_hold_the_floor():
+    # However often an unnamed participant seemed to hand over, the floor-holder is a person.
+    from collections import Counter
+
+    from transcript_lens.attribution import POOLED, _Floor
+
+    floor = _Floor((), (), change=(), states=(), threshold=0.5, known=set())
+    floor.gave_floor = Counter({POOLED: 5, "\u0000anon1": 2})
+    assert floor.holder(None) == "\u0000anon1"
+    floor.gave_floor = Counter({POOLED: 3})
+    assert floor.holder("\u0000anon2") == "\u0000anon2"

@@ -75,6 +75,7 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
 
         corrections = load_corrections(speakers)
     variants: tuple[tuple[str, str], ...] = ()
+    given_roles, inferred_roles = roles, None
     if infer not in INFER_CHOICES:
         raise ValueError(f"infer must be one of {INFER_CHOICES}")
     # Inference reads the text: speaker turns without text (RTTM) keep the labels they have.
@@ -87,9 +88,17 @@ def analyse(path: str | Path | Transcript, *, format: str | None = None,
         inference = infer_speakers(transcript, pipeline, roster=people)
         transcript, variants = inference.transcript, inference.name_variants
         if inference.host is not None and inference.host not in facilitators and inference.host not in (roles or {}):
-            roles = {inference.host: "host", **(roles or {})}  # --facilitator and --role still win
+            inferred_roles = {inference.host: "host"}
+            roles = {**inferred_roles, **(roles or {})}  # --facilitator and --role still win
     if corrections is not None:
         transcript = apply_corrections(transcript, corrections, path=speakers)
+        # A reviewed file's roles replace the inference's (its host); --role still wins, and a
+        # facilitator named with --facilitator is the only facilitator.
+        named = {name_key(name) for name in facilitators}
+        reviewed = {alias_map.get(name_key(name), name): role for name, role in corrections.roles.items()
+                    if not (facilitators and role == "facilitator")
+                    and not {name_key(name), name_key(name).split(" ")[0]} & named}
+        roles = {**(inferred_roles or {}), **reviewed, **(given_roles or {})}
     cast = identify(transcript, aliases=alias_map, facilitators=facilitators, roles=roles, attendees=roster)
     cues = relabel(transcript, cast.labels)
     others: tuple[Cue, ...] = ()

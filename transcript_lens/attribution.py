@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -210,7 +210,8 @@ def _confidence(reason: str, change: float, threshold: float) -> float:
 # --- reading the text -------------------------------------------------------------------------
 
 def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
-    """The clues in each text, from one ``nlp.pipe`` over the lines that can hold any."""
+    """The clues in each text: the tokenizer over the lines that can hold any, and one
+    ``nlp.pipe`` over the few whose clues depend on a word's tag or entity."""
     from spacy.matcher import Matcher
 
     from .nlp import cut_long_runs, pipe
@@ -222,16 +223,28 @@ def read_signals(texts: Sequence[str], nlp: Any) -> list[Signals]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     candidates = [index for index, text in enumerate(texts) if _may_hold_a_clue(text)]
-    # Only a capitalised word can be a name: lines without one need the tokenizer alone (the
-    # patterns read lower-case words), which is a hundred times cheaper than the trained pipeline.
-    named = [index for index in candidates if _may_hold_a_name(texts[index], STOP_WORDS)]
-    nameless = [index for index in candidates if not _may_hold_a_name(texts[index], STOP_WORDS)]
-    docs = pipe(nlp, [texts[index] for index in named], batch_size=256)  # any length (E088)
-    for index, doc in zip(named, docs):
+    # The patterns read lower-case words, so every candidate is read by the tokenizer alone first
+    # (a hundred times cheaper than the trained pipeline; the tokenizer itself, not make_doc: no
+    # length limit, E088). Tags and entities change a line's clues only through a word that could
+    # be a name (``_name_shaped``) that the rules actually look at; only the lines where they did
+    # are read again by the trained pipeline, so the clues are those of tagging every line.
+    # Lines with no capitalised word that could be a name keep the tokenizer's reading.
+    looked_at: list[int] = []
+
+    def untagged_name(token: Any) -> bool:
+        if _name_shaped(token):
+            looked_at.append(token.i)
+        return _is_name_token(token)
+
+    tagged: list[int] = []
+    for index in candidates:
+        looked_at.clear()
+        found[index] = _signals(nlp.tokenizer(cut_long_runs(texts[index])), matcher, is_name=untagged_name)
+        if looked_at and _may_hold_a_name(texts[index], STOP_WORDS):
+            tagged.append(index)
+    docs = pipe(nlp, [texts[index] for index in tagged], batch_size=256)  # any length (E088)
+    for index, doc in zip(tagged, docs):
         found[index] = _signals(doc, matcher)
-    for index in nameless:
-        # The tokenizer itself, not make_doc: no length limit (E088), and no long run it reads slowly.
-        found[index] = _signals(nlp.tokenizer(cut_long_runs(texts[index])), matcher)
     for index, text in enumerate(texts):
         words = text.split()
         first = words[0].strip(",.!?").lower() if words else ""
@@ -269,13 +282,14 @@ def _may_hold_a_clue(text: str) -> bool:
     return any(word in lowered for word in _CLUE_WORDS) or (len(text.split()) <= 3 and text[:1].isupper())
 
 
-def _signals(doc: Any, matcher: Any) -> Signals:
+def _signals(doc: Any, matcher: Any, *, is_name: Callable[[Any], bool] | None = None) -> Signals:
+    is_name = is_name or _is_name_token
     matches = [(doc.vocab.strings[match_id], start, end) for match_id, start, end in matcher(doc)]
     intro = None
     for label, start, end in matches:
         if label == "SELF_INTRO":
-            name = _name_run(doc, end)
-            if name and (doc[start].lower_ != "this" or _is_person(doc[end])):
+            name = _name_run(doc, end, is_name)
+            if name and (doc[start].lower_ != "this" or _is_person(doc[end], is_name)):
                 intro = name
                 break
     thanked = None
@@ -293,28 +307,35 @@ def _signals(doc: Any, matcher: Any) -> Signals:
                     doc[position].lower_ in ("you", "so", "much", "very", "again", "both", "ever")
                     or doc[position].is_punct):
                 position += 1
-            thanked = _name_run(doc, position)
+            thanked = _name_run(doc, position, is_name)
             if thanked:
                 after = position + len(thanked.split())
                 if after + 1 < len(doc) and doc[after].lower_ == "and":
-                    and_then = _name_run(doc, after + 1)
+                    and_then = _name_run(doc, after + 1, is_name)
             break
     handovers = [(start, end) for label, start, end in matches if label == "HANDOVER"]
     words_after = 0
     raised_hand = any(label == "RAISED_HAND" for label, _, _ in matches)
     if handovers:
         words_after = sum(1 for token in doc[handovers[-1][1]:] if token.is_alpha)
-        handover_name = and_then or _nearest_name(doc, handovers[0], exclude={thanked, intro})
+        handover_name = and_then or _nearest_name(doc, handovers[0], is_name, exclude={thanked, intro})
     elif and_then:
         handovers = [(0, 0)]
         handover_name = and_then
     only_name = None
-    words = [token for token in doc if not token.is_punct]
-    greets_someone = len(words) > 1 and words[0].lower_ in ("hi", "hello", "hey") and _is_name_token(words[1])
-    if 1 <= len(words) <= 2 and all(_is_name_token(token) for token in words):
+    words = []  # the first three words are all that is read (a lone name, a greeting's name)
+    for token in doc:
+        if not token.is_punct:
+            words.append(token)
+            if len(words) > 2:
+                break
+    greets_someone = len(words) > 1 and words[0].lower_ in ("hi", "hello", "hey") and is_name(words[1])
+    if 1 <= len(words) <= 2 and all(is_name(token) for token in words):
         only_name = " ".join(token.text for token in words)
+    text = doc.text  # Doc.text joins the tokens anew on every call
+    lowered = text.lower()
     closing = any(label == "THANKS" and start >= len(doc) - 7 for label, start, _ in matches) \
-        or any(phrase in doc.text.lower() for phrase in ("banging on", "that's it from me", "that's all from me",
+        or any(phrase in lowered for phrase in ("banging on", "that's it from me", "that's all from me",
                                                           "i'll stop there", "for having me"))
     return Signals(
         intro=intro,
@@ -327,7 +348,7 @@ def _signals(doc: Any, matcher: Any) -> Signals:
         thanks_first=thanks_first,
         closing=closing,
         self_unmute=any(label == "SELF_UNMUTE" for label, _, _ in matches),
-        addresses_next=any(label == "OTHER_MUTED" for label, _, _ in matches) or _asks_you(doc),
+        addresses_next=any(label == "OTHER_MUTED" for label, _, _ in matches) or _asks_you(doc, text),
         plays_recording=any(label == "PLAY_RECORDING" for label, _, _ in matches),
         opener=doc[0].lower_ in REPLY_OPENERS if len(doc) else False,
         greets=greets_someone,
@@ -340,9 +361,9 @@ _ANSWERING = ("your comment", "your question", "your point", "you asked", "quest
               "comment from you")
 
 
-def _asks_you(doc: Any) -> bool:
+def _asks_you(doc: Any, text: str) -> bool:
     """The line speaks to the next person: a question to "you", or answering their comment."""
-    text = doc.text.strip()
+    text = text.strip()
     lowered = text.lower()
     if any(phrase in lowered for phrase in _ANSWERING):
         return True
@@ -350,13 +371,15 @@ def _asks_you(doc: Any) -> bool:
         and not any(token.lower_ in ("i", "me", "my") for token in doc[:3])
 
 
-def _is_name_token(token: Any) -> bool:
+def _name_shaped(token: Any) -> bool:
+    """A word that could be a name by its shape alone (tags and entities then decide)."""
     text = token.text
-    if not token.is_alpha or len(text) < 2 or token.lower_ in NOT_NAMES:
-        return False
-    if token.ent_type_ in NOT_PERSON_ENTITIES:
-        return False
-    if not (text[0].isupper() and (text[1:].islower() or text.isupper())):
+    return token.is_alpha and len(text) >= 2 and token.lower_ not in NOT_NAMES \
+        and text[0].isupper() and (text[1:].islower() or text.isupper())
+
+
+def _is_name_token(token: Any) -> bool:
+    if not _name_shaped(token) or token.ent_type_ in NOT_PERSON_ENTITIES:
         return False
     if not token.pos_ and token.is_stop:
         return False  # untagged ("We", "This"): without a tagger a common word is not a name
@@ -365,25 +388,26 @@ def _is_name_token(token: Any) -> bool:
     return token.ent_type_ == "PERSON" or token.pos_ in ("PROPN", "NOUN", "")
 
 
-def _is_person(token: Any) -> bool:
-    return token.ent_type_ == "PERSON" or (_is_name_token(token) and token.pos_ == "")
+def _is_person(token: Any, is_name: Callable[[Any], bool]) -> bool:
+    return token.ent_type_ == "PERSON" or (is_name(token) and token.pos_ == "")
 
 
-def _name_run(doc: Any, position: int) -> str | None:
+def _name_run(doc: Any, position: int, is_name: Callable[[Any], bool]) -> str | None:
     """The capitalised name that starts at ``position`` (up to three words), if any."""
     names = []
-    while position < len(doc) and len(names) < 3 and _is_name_token(doc[position]):
+    while position < len(doc) and len(names) < 3 and is_name(doc[position]):
         names.append(doc[position].text)
         position += 1
     return " ".join(names) or None
 
 
-def _nearest_name(doc: Any, span: tuple[int, int], *, exclude: set[str | None]) -> str | None:
+def _nearest_name(doc: Any, span: tuple[int, int], is_name: Callable[[Any], bool], *,
+                  exclude: set[str | None]) -> str | None:
     start, end = span
     best: tuple[int, str] | None = None
     position = 0
     while position < len(doc):
-        name = _name_run(doc, position)
+        name = _name_run(doc, position, is_name)
         if name and name not in exclude and name.split()[0] not in {e.split()[0] for e in exclude if e}:
             width = len(name.split())
             distance = start - (position + width) if position < start else position - end
@@ -447,8 +471,11 @@ class _Floor:
         return label
 
     def holder(self, fallback: str | None) -> str | None:
-        if self.gave_floor:
-            return self.gave_floor.most_common(1)[0][0]
+        # The pooled participants are many people: they never hold the floor, however often
+        # one of them seemed to hand it over.
+        for label, _ in self.gave_floor.most_common():
+            if label != POOLED:
+                return label
         return fallback
 
     def run(self) -> tuple[list[str], list[str]]:

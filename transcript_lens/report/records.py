@@ -173,8 +173,9 @@ def floor_record(analysis: Analysis) -> dict[str, Any]:
 FLOOR_COLUMNS = ("open_questions", "floor_turns", "back_channels", "interruptions", "interrupted", "overlap_policy")
 
 
-#: CSV columns of ``turns --csv`` (also the correction file a person edits).
-TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "confidence", "text")
+#: CSV columns of ``turns --csv`` (also the correction file a person edits; its ``role`` column,
+#: the speaker's role, is read back as the roles a reviewer states).
+TURN_COLUMNS = ("speaker", "start", "end", "seconds", "words", "lines", "inferred", "confidence", "text", "role")
 #: CSV columns of ``airtime --csv``: one tidy row per person (every speaker, then every attendee who
 #: never spoke), the file and the session's figures repeated on each row, so that a spreadsheet or
 #: ``pandas.read_csv`` needs no second table and no join. New columns are only ever appended.
@@ -191,6 +192,7 @@ def turn_csv_rows(analysis: Analysis) -> list[dict[str, Any]]:
     for turn in analysis.turns:
         row = turn_row(turn, has_text=analysis.transcript.has_text)
         row["lines"] = " ".join(str(line) for line in turn.lines)
+        row["role"] = analysis.cast.role_of(turn.speaker)
         rows.append({column: row[column] for column in TURN_COLUMNS})
     return rows
 
