@@ -409,6 +409,10 @@ def _prompts(airtime: dict[str, Any], tags: dict[str, Any] | None) -> list[dict[
     return prompts
 
 
+def _two_places(value: Any) -> str | None:
+    return None if value is None else f"{float(value):.2f}"
+
+
 def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | None,
             calibration: Any) -> dict[str, Any]:
     session = airtime["session"]
@@ -431,8 +435,9 @@ def _method(analysis: Analysis, airtime: dict[str, Any], tags: dict[str, Any] | 
         "calibrated": tags["calibrated"] if tags else False,
         "validation": (calibration.evaluation.get("method") or "cross-validated") if calibration is not None else "",
         "evidence_bar": (tags.get("evidence_bar") or {}) if tags else {},
-        "values_f1": figures.get("values", {}).get("head"),
-        "spectrum_f1": figures.get("spectrum", {}).get("head"),
+        # two decimals, whatever the calibration file stored ("0.38", never "0.38" beside "0.276")
+        "values_f1": _two_places(figures.get("values", {}).get("head")),
+        "spectrum_f1": _two_places(figures.get("spectrum", {}).get("head")),
     }
 
 
