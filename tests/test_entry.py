@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from transcript_lens import entry
-from transcript_lens.cli import _OVERLAP_KEY, main
+from transcript_lens.cli import _DURATION_KEY, _OVERLAP_KEY, main
 
 from .conftest import FIXTURES, REPO
 
@@ -32,6 +32,7 @@ def test_the_defaults_it_assumes_are_the_click_commands_defaults():
         context = command.make_context("airtime", ["x.vtt", "--json"], parent=group_context)
     given = {name: value for name, value in context.params.items() if name not in {"files", "as_json", "as_csv"}}
     given["overlap"] = context.meta[_OVERLAP_KEY]
+    given["duration"] = context.meta[_DURATION_KEY]
     assert given == entry.CLICK_DEFAULTS
 
 

@@ -70,7 +70,7 @@ def airtime_json(files: list[str]) -> str | None:
 CLICK_DEFAULTS = {"format_name": None, "facilitators": (), "roles": (), "aliases": None, "attendees": None,
                   "gap": None, "corrections": None, "names": None, "infer": "auto", "anonymise": False,
                   "anonymise_places": False, "key_in": None, "key_out": None, "target": None,
-                  "overlap": "split"}
+                  "overlap": "split", "duration": "speech"}
 
 
 def _records(files: list[str]) -> list[dict]:
@@ -83,7 +83,8 @@ def _records(files: list[str]) -> list[dict]:
     pipeline = LazyPipeline()  # loaded once, and only if a file needs speaker inference
     return [airtime_record(analyse(path, format=None, facilitators=(), roles={}, aliases=None, attendees=None,
                                    names=(), speakers=None, infer="auto", nlp=pipeline, anonymise=None,
-                                   gap=DEFAULT_GAP, target=DEFAULT_TARGET, overlap="split"))
+                                   gap=DEFAULT_GAP, target=DEFAULT_TARGET, overlap="split",
+                                   duration="speech"))
             for path in files]
 
 
