@@ -257,10 +257,12 @@ def _csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     import csv
     import io
 
+    from .csvsafe import neutralise_row
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_row(row) for row in rows)  # names and words never run as formulas
     return buffer.getvalue()
 
 

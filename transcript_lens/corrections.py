@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .csvsafe import restored_rows
 from .errors import OptionError, quoted
 from .model import ROLES, UNATTRIBUTED, Transcript
 
@@ -49,7 +50,7 @@ def load_corrections(path: str | Path) -> Corrections:
     speakers: dict[int, tuple[str, int]] = {}
     votes: dict[str, Counter[str]] = {}
     first_row: dict[str, int] = {}
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in enumerate(restored_rows(reader), start=2):
         speaker = (row.get(columns["speaker"]) or "").strip()
         raw_lines = (row.get(columns["lines"]) or "").replace(",", " ").split()
         if not raw_lines and not speaker:

@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .csvsafe import neutralise, restored_rows
 from .errors import OptionError, quoted
 from .model import UNATTRIBUTED
 from .writing import is_letter_or_mark
@@ -55,7 +56,7 @@ def load_key(path: str | Path) -> dict[str, str]:
                           hint="give the CSV that --key-out wrote")
     key: dict[str, str] = {}
     taken: dict[str, int] = {}
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in enumerate(restored_rows(reader), start=2):
         pseudonym = (row.get(columns["pseudonym"]) or "").strip()
         name = (row.get(columns["name"]) or "").strip()
         if not pseudonym or not name:
@@ -276,7 +277,7 @@ class Pseudonymiser:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["pseudonym", "name"])
         for name, pseudonym in sorted(self.key.items(), key=lambda item: (_order(item[1]), item[1])):
-            writer.writerow([pseudonym, name])
+            writer.writerow([neutralise(pseudonym), neutralise(name)])
         try:
             handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or "."))
             with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..csvsafe import restored_rows
 from ..errors import OptionError, quoted
 from .codebook import Codebook
 from .tagger import Tag, Tagging
@@ -64,7 +65,7 @@ def load_tag_decisions(path: str | Path, codebook: Codebook) -> TagDecisions:
     groups = {code.id: code.group for code in codebook.codes}
     source = None
     decisions = []
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in enumerate(restored_rows(reader), start=2):
         def cell(name: str) -> str:
             return (row.get(columns[name]) or "").strip() if name in columns else ""
 
