@@ -218,8 +218,8 @@ def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int], tags: li
     for tag in tags:
         if tag["session_id"] in figures:
             continue  # its coverage is stored: the tags are not counted
-        column = codes.setdefault(tag["code"], {"code": tag["code"], "kind": tag["kind"], "mode": tag["mode"] or "",
-                                                "label": None, "position": None})
+        codes.setdefault(tag["code"], {"code": tag["code"], "kind": tag["kind"], "mode": tag["mode"] or "",
+                                       "label": None, "position": None})
         counts[(tag["session_id"], tag["code"])] = tag["passages"]
     columns = sorted(codes.values(), key=_code_order())
     shares = {}  # session_id -> (share, low, high) per column; only tagged sessions with passages
