@@ -148,6 +148,8 @@ def test_a_version_1_database_is_read_as_it_is_and_says_what_it_counts(folder: P
     assert data["method"]["schema_version"] == "1"
     coverage_data = data["coverage"]
     assert coverage_data["counted"] == 2 and not coverage_data["ranged"]
+    # version 1 stored no labels: a custom codebook's ids, in words (the default codebook's would be labelled)
+    assert [c["name"] for c in coverage_data["columns"]] == ["kindness", "money", "telling", "together"]
     assert all(row["counted"] and all("(" not in cell["text"] for cell in row["cells"])
                for row in coverage_data["rows"])
     page = output.read_text(encoding="utf-8")
