@@ -12,7 +12,7 @@ import pytest
 
 from transcript_lens.errors import OptionError
 from transcript_lens.report.dashboard import dashboard_data, render_dashboard
-from transcript_lens.store import open_store
+from transcript_lens.store import SCHEMA_VERSION, open_store
 
 from .browser import external_references, measure_layout, png_is_blank, print_to_pdf, screenshot
 from .test_report_hostile import HIDDEN, SEGMENTS, assert_no_active_content
@@ -134,7 +134,7 @@ def test_sessions_are_numbered_in_date_order(database: Path) -> None:
     data = dashboard_data(database)
     assert [(s["number"], s["session_id"]) for s in data["sessions"]] == [(1, "aaaa"), (2, "bbbb"), (3, "cccc")]
     assert [s["label"] for s in data["sessions"]] == [HOSTILE, "March workshop", "april"]
-    assert data["method"]["schema_version"] == "1"
+    assert data["method"]["schema_version"] == str(SCHEMA_VERSION)
     assert data["summary"]["at_or_under_target"] == 1 and data["summary"]["with_facilitator"] == 3
 
 
@@ -176,7 +176,7 @@ def test_the_page_shows_every_figure(page: str) -> None:
     assert "69%" in ranked and "1:30:00" in ranked
     assert "is not a transcript (a PDF) &amp; &lt;b&gt;" in _section(page, "failures")
     method = _section(page, "method")
-    assert "3 session(s) analysed and 1 file(s) failed" in method and "schema version 1" in method
+    assert "3 session(s) analysed and 1 file(s) failed" in method and f"schema version {SCHEMA_VERSION}" in method
 
 
 def test_hostile_text_stays_text(page: str) -> None:

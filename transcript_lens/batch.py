@@ -461,7 +461,8 @@ def run_batch(paths: Sequence[str], *, db: str, settings: BatchSettings, engine:
         tagger = tagger_factory() if settings.tags and tagger_factory else None
         key = settings.digest(codebook_digest=tagger.codebook.digest if tagger else "",
                               calibration=_calibration_digest(tagger))
-        writer = _Writer(connection, db=db, key=key, settings=settings, summary=summary, progress=progress)
+        writer = _Writer(connection, db=db, key=key, settings=settings, summary=summary, progress=progress,
+                         codebook=tagger.codebook if tagger else None)
         for path, reason, content_hash in failures:
             writer.failure(path, content_hash, reason, report=False)
 
@@ -597,6 +598,8 @@ class _Writer:
     settings: BatchSettings
     summary: Summary
     progress: Callable[[str, Summary, int], None] | None
+    #: The tagger's codebook: its labels, kinds and order go into ``coverage``.
+    codebook: Any = None
     total: int = 0
 
     def session(self, job: Job, result: tuple[Any, Any, Any], tagging: Any) -> None:
@@ -604,7 +607,8 @@ class _Writer:
 
         analysis, passages, _ = result
         try:
-            rows = session_rows(job, analysis, passages, tagging, key=self.key, text=self.settings.text)
+            rows = session_rows(job, analysis, passages, tagging, key=self.key, text=self.settings.text,
+                                codebook=self.codebook)
         except Exception as error:  # noqa: BLE001 - a bug with this file's data stays this file's failure
             self.failure(job.path, job.content_hash, unexpected(job.path, error, anonymise=self.settings.anonymise))
             return
@@ -664,7 +668,7 @@ def _calibration_digest(tagger: Any) -> str:
 
 
 def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any, *, key: str,
-                 text: bool = True) -> dict[str, list[tuple]]:
+                 text: bool = True, codebook: Any = None) -> dict[str, list[tuple]]:
     """The rows of every table for one session, from the same records as the JSON outputs."""
     from .report.records import airtime_record
     from .store import now
@@ -693,6 +697,7 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                   for index, turn in enumerate(analysis.turns)],
         "passages": [],
         "tags": [],
+        "coverage": coverage_rows(sid, tagging, codebook) if tagging is not None else [],
         **floor_rows(sid, record["floor"]),
     }
     if tagging is not None:
@@ -706,6 +711,31 @@ def session_rows(job: Job, analysis: Any, passages: Sequence[Any], tagging: Any,
                 spectrum = tagged.spectrum
                 rows["tags"].append((sid, index, spectrum.label, "spectrum", spectrum.mode,
                                      round(spectrum.score, 4), spectrum.evidence))
+    return rows
+
+
+def coverage_rows(sid: str, tagging: Any, codebook: Any = None) -> list[tuple]:
+    """One row per code: how much of the session's talk touched it, the very figures of
+    ``tagging/coverage.py`` (what ``tag --json`` and the report give), with the codebook's label,
+    kind, mode and place, so the dashboard shows a custom codebook's words and order without it.
+    Every code of the codebook has its row, 0 where no passage touched it: a tagged session always
+    has rows, which is how ``store.done`` tells it from one tagged before the table existed."""
+    from .tagging.coverage import coverage
+
+    found = coverage(tagging)
+    calibrated = found["from"] == "probabilities"
+    codes = list(codebook.codes) if codebook is not None else []
+    known = {code.id for code in codes}
+    rows = []
+    for position, code in enumerate(codes):
+        figures = found["codes"].get(code.id) or {"share": 0.0, "low": 0.0 if calibrated else None,
+                                                  "high": 0.0 if calibrated else None, "words": 0.0}
+        rows.append((sid, code.id, position, code.label, "value" if code.group == "values" else code.group,
+                     code.mode, figures["share"], figures["low"], figures["high"], figures["words"], found["from"]))
+    for extra, figures in found["codes"].items():  # a code the tagging holds but the codebook does not
+        if extra not in known:
+            rows.append((sid, extra, None, None, None, None, figures["share"], figures["low"], figures["high"],
+                         figures["words"], found["from"]))
     return rows
 
 

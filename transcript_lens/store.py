@@ -9,11 +9,19 @@ Tables (all keyed by ``session_id``, the SHA-256 of the transcript file's bytes,
 * ``turns``     the turns (speaker, times, seconds, words, source lines, inference confidence, text);
 * ``passages``  the passages that were tagged (speaker, times, source lines, text);
 * ``tags``      one row per tag: passage, code, kind (``value`` or ``spectrum``), mode, score, evidence;
+* ``coverage``  one row per code of the codebook per tagged session (schema version 2): the code's
+  label, kind, mode and place in the codebook, and how much of the talk touched it — the expected
+  share of the words from the tags' probabilities with its 95% range (``tagging/coverage.py``);
 * ``floor``     how the floor moved, one row per session (``floor.py``: questions, wait time,
   interruptions, back-channels, speaker changes, Gini of time, words and turns);
 * ``transitions`` who follows whom: one row per (from, to) pair of speakers per session, with its count;
 * ``failures``  files that could not be analysed: path, content hash, the one-line reason;
 * ``meta``      ``schema_version`` (``SCHEMA_VERSION``) and the tool version.
+
+A version 1 database (before ``coverage``) is upgraded when a batch next opens it for writing: the
+table is added, the version set to 2, and its tagged sessions count as not done, so that the run
+tags them again and stores their coverage (``done``). Read-only (``batch-report``) it is read as it
+is, and the dashboard says which sessions lack coverage.
 
 Each file is written in one transaction (its old rows, if the file changed or failed, go in the
 same one), so an interrupted run leaves the database consistent and one path has one state: its
@@ -33,7 +41,9 @@ from typing import Any
 
 from .errors import OptionError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The first schema version with the ``coverage`` table.
+COVERAGE_SINCE = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -59,6 +69,9 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE TABLE IF NOT EXISTS tags (
     session_id VARCHAR, passage_index INTEGER, code VARCHAR, kind VARCHAR, mode VARCHAR, score DOUBLE,
     evidence VARCHAR);
+CREATE TABLE IF NOT EXISTS coverage (
+    session_id VARCHAR, code VARCHAR, position INTEGER, label VARCHAR, kind VARCHAR, mode VARCHAR,
+    share DOUBLE, low DOUBLE, high DOUBLE, words DOUBLE, basis VARCHAR);
 CREATE TABLE IF NOT EXISTS floor (
     session_id VARCHAR, overlap_policy VARCHAR, facilitator_questions INTEGER, facilitator_open_questions INTEGER,
     answered_by_participant INTEGER, answered_by_facilitator INTEGER, self_answered_share DOUBLE,
@@ -71,7 +84,7 @@ CREATE TABLE IF NOT EXISTS failures (
     path VARCHAR PRIMARY KEY, content_hash VARCHAR, reason VARCHAR, failed_at TIMESTAMP);
 """
 
-TABLES = ("sessions", "speakers", "turns", "passages", "tags", "floor", "transitions", "failures")
+TABLES = ("sessions", "speakers", "turns", "passages", "tags", "coverage", "floor", "transitions", "failures")
 #: The tables keyed by ``session_id`` (a changed or failed file's rows go from each).
 SESSION_TABLES = tuple(table for table in TABLES if table != "failures")
 
@@ -115,14 +128,26 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Any:
         connection.close()
         raise OptionError(f"was written with schema version {version[0]}, newer than this tool's {SCHEMA_VERSION}",
                           path=file, hint="upgrade transcript_lens, or write to a new file")
+    if version is not None and int(version[0]) < SCHEMA_VERSION and not read_only:
+        # SCHEMA has just added the missing tables; ``done`` re-tags the sessions that lack their rows.
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
     return connection
 
 
+def has_table(connection: Any, name: str) -> bool:
+    """Whether the database holds table ``name`` (a database of an older schema may not)."""
+    return connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                              [name]).fetchone()[0] > 0
+
+
 def done(connection: Any, session_id: str, settings: str) -> bool:
-    """True when this content was already analysed with these settings."""
+    """True when this content was already analysed with these settings, and, if it was tagged, its
+    coverage is stored (a session tagged under schema version 1 has none: it is tagged again)."""
     try:
-        row = connection.execute("SELECT 1 FROM sessions WHERE session_id = ? AND settings = ?",
-                                 [session_id, settings]).fetchone()
+        row = connection.execute(
+            "SELECT 1 FROM sessions s WHERE session_id = ? AND settings = ? AND (NOT coalesce(tagged, false) "
+            "OR EXISTS (SELECT 1 FROM coverage c WHERE c.session_id = s.session_id))",
+            [session_id, settings]).fetchone()
     except RuntimeError as error:
         if _interrupted(error):
             raise KeyboardInterrupt from None

@@ -1,10 +1,13 @@
 """The cross-session dashboard: one self-contained HTML page drawn from a batch results database.
 
 It reads the database ``batch`` wrote (``store.py``), read-only, and shows each session's
-facilitator share against the target, participants' equity (Gini), silent attendees, the share of
-passages tagged with each value and spectrum position, the sessions ranked by participants'
-share, and the files that failed. It computes nothing the batch did not store, except per-session
-shares of passages per code (tags counted over passages). A database with neither sessions nor
+facilitator share against the target, participants' equity (Gini), silent attendees, how much of
+each session's talk touched each value and spectrum position (the expected share of its words from
+the tags' probabilities, with a 95% range, as the batch stored it in ``coverage``; columns named by
+the codebook's labels, never its ids), the sessions ranked by participants' share, and the files
+that failed. It computes nothing the batch did not store, except for sessions stored before the
+``coverage`` table (schema version 1): for those it counts tagged passages over passages, as it
+did then, and says so beside them. A database with neither sessions nor
 failures raises ``OptionError`` (there is nothing to show; run ``batch`` first); one where every
 file failed gives a page that says no session could be analysed and lists the failures.
 """
@@ -18,7 +21,7 @@ from typing import Any
 
 from ..equity import DEFAULT_TARGET
 from ..errors import OptionError
-from ..store import open_store
+from ..store import has_table, open_store
 from . import charts
 from .content import clock, percent
 from .html import template_environment
@@ -61,6 +64,9 @@ def dashboard_data(db_path: str | Path, *, target: float = DEFAULT_TARGET) -> di
             SELECT session_id, code, any_value(kind) AS kind, any_value(mode) AS mode,
                    count(DISTINCT passage_index) AS passages
             FROM tags GROUP BY session_id, code""")
+        stored = _rows(connection, """
+            SELECT session_id, code, position, label, kind, mode, share, low, high, basis FROM coverage"""
+                       ) if has_table(connection, "coverage") else []
         failures = _rows(connection, "SELECT path, reason FROM failures ORDER BY path")
         floor = {row["session_id"]: row for row in _rows(connection, "SELECT * FROM floor")}
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
@@ -86,7 +92,7 @@ def dashboard_data(db_path: str | Path, *, target: float = DEFAULT_TARGET) -> di
         "sessions": sessions,
         "summary": _summary(sessions, target),
         "ranked": _ranked(sessions),
-        "coverage": _coverage(sessions, passages, tags),
+        "coverage": _coverage(sessions, passages, tags, stored),
         "floor": _floor(sessions, floor),
         "failures": failures,
         "method": {"sessions": len(sessions), "failures": len(failures),
@@ -190,45 +196,75 @@ def _or_dash(value: Any) -> Any:
     return "–" if value is None else value
 
 
-def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int],
-              tags: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per session, the share of its passages tagged with each code; columns grouped by kind and mode."""
+def _coverage(sessions: list[dict[str, Any]], passages: dict[str, int], tags: list[dict[str, Any]],
+              stored: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Per session, how much of its talk touched each code; columns grouped by kind and mode.
+
+    A session with ``coverage`` rows shows their expected share of its words, with the 95% range
+    when the tags were probabilities; a tagged session without them (stored under schema version 1)
+    shows the share of its passages tagged with the code, marked ``counted``. Columns carry the
+    codebook's label as the batch stored it; a code without one (only in a version 1 database) the
+    default codebook's label, else its id in words."""
     codes: dict[str, dict[str, Any]] = {}
     counts: dict[tuple[str, str], int] = {}
+    figures: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in stored:
+        column = codes.setdefault(row["code"], {"code": row["code"], "kind": row["kind"], "mode": row["mode"] or "",
+                                                "label": None, "position": None})
+        column["label"] = column["label"] or row["label"]
+        column["kind"] = column["kind"] or row["kind"]
+        column["position"] = row["position"] if column["position"] is None else column["position"]
+        figures.setdefault(row["session_id"], {})[row["code"]] = row
     for tag in tags:
-        codes.setdefault(tag["code"], {"code": tag["code"], "kind": tag["kind"], "mode": tag["mode"] or ""})
+        if tag["session_id"] in figures:
+            continue  # its coverage is stored: the tags are not counted
+        codes.setdefault(tag["code"], {"code": tag["code"], "kind": tag["kind"], "mode": tag["mode"] or "",
+                                       "label": None, "position": None})
         counts[(tag["session_id"], tag["code"])] = tag["passages"]
     columns = sorted(codes.values(), key=_code_order())
-    shares = {}  # session_id -> share per column; only sessions that were tagged and have passages
+    shares = {}  # session_id -> (share, low, high) per column; only tagged sessions with passages
     for session in sessions:
-        total = passages.get(session["session_id"], 0)
-        if session["tagged"] and total:
-            shares[session["session_id"]] = [counts.get((session["session_id"], c["code"]), 0) / total
-                                             for c in columns]
-    largest = max((share for row in shares.values() for share in row), default=0.0)
+        sid = session["session_id"]
+        total = passages.get(sid, 0)
+        if not session["tagged"] or not total:
+            continue
+        if sid in figures:
+            shares[sid] = [_stored_share(figures[sid].get(c["code"])) for c in columns]
+        else:
+            shares[sid] = [(counts.get((sid, c["code"]), 0) / total, None, None) for c in columns]
+    largest = max((share for row in shares.values() for share, _, _ in row), default=0.0)
     rows = [{"number": s["number"], "label": s["label"], "tagged": bool(s["tagged"]),
              "passages": passages.get(s["session_id"], 0),
-             "cells": [_cell(share, largest) for share in shares[s["session_id"]]]
+             "counted": s["session_id"] in shares and s["session_id"] not in figures,
+             "cells": [_cell(share, largest, low, high) for share, low, high in shares[s["session_id"]]]
              if s["session_id"] in shares else None} for s in sessions]
     groups = []
     for column in columns:
         name = {"value": "Values", "spectrum": f"Spectrum: {column['mode'] or 'no mode'}"}.get(column["kind"],
-                                                                                             column["kind"])
+                                                                                             column["kind"] or "Other")
         if groups and groups[-1]["name"] == name:
             groups[-1]["span"] += 1
         else:
             groups.append({"name": name, "span": 1})
     from ..tagging.codebook import load_codebook
 
-    labels = {code.id: code.label for code in load_codebook().codes}  # a label, never a code's id
+    defaults = {code.id: code.label for code in load_codebook().codes}  # a label, never a code's id
     for column in columns:
-        column["name"] = labels.get(column["code"], column["code"].replace("_", " "))
-    return {"columns": columns, "groups": groups, "rows": rows, "largest": largest}
+        column["name"] = column["label"] or defaults.get(column["code"], column["code"].replace("_", " "))
+    counted = sum(1 for row in rows if row["counted"])
+    return {"columns": columns, "groups": groups, "rows": rows, "largest": largest,
+            "counted": counted, "ranged": any(low is not None for row in shares.values() for _, low, _ in row)}
+
+
+def _stored_share(row: dict[str, Any] | None) -> tuple[float, float | None, float | None]:
+    if row is None:  # a code another run's codebook had: this session's tagging never scored it
+        return 0.0, None, None
+    return row["share"] or 0.0, row["low"], row["high"]
 
 
 def _code_order():
     """Values first, then the spectrum from doing to to doing with; within those the default codebook's
-    order (its ladder), and codes it does not know after, by name."""
+    order (its ladder) or, for codes the batch stored with their place, their codebook's; others after, by name."""
     from ..tagging.codebook import load_codebook
 
     known = {code.id: index for index, code in enumerate(load_codebook().codes)}
@@ -236,20 +272,24 @@ def _code_order():
     def key(column: dict[str, Any]) -> tuple:
         kind = _KINDS.index(column["kind"]) if column["kind"] in _KINDS else len(_KINDS)
         mode = _MODES.index(column["mode"]) if column["mode"] in _MODES else len(_MODES)
-        return kind, mode, known.get(column["code"], len(known)), column["code"]
+        # the stored codebook's own place first (a custom codebook's order), else the default's
+        place = column.get("position")
+        return kind, mode, place if place is not None else known.get(column["code"], len(known)), column["code"]
 
     return key
 
 
-def _cell(share: float, largest: float) -> dict[str, str]:
+def _cell(share: float, largest: float, low: float | None = None, high: float | None = None) -> dict[str, str]:
     """A heat-map cell: white to Okabe–Ito blue by share relative to the table's largest, with
-    whichever text colour (white or ink) contrasts more with the background."""
+    whichever text colour (white or ink) contrasts more with the background; its text is the share
+    and, where the tags were probabilities, its 95% range: "12% (8–16%)"."""
     strength = share / largest if largest else 0.0
     blue = (0x00, 0x72, 0xB2)
     background = tuple(round(255 - (255 - channel) * strength) for channel in blue)
     ink = (0x1B, 0x1B, 0x1B)
     text = "#ffffff" if _contrast(background, (255, 255, 255)) > _contrast(background, ink) else "#1b1b1b"
-    return {"text": percent(share), "style": "background:#{:02x}{:02x}{:02x};color:{}".format(*background, text)}
+    shown = percent(share) if low is None or high is None else f"{percent(share)} ({percent(low)}–{percent(high)})"
+    return {"text": shown, "style": "background:#{:02x}{:02x}{:02x};color:{}".format(*background, text)}
 
 
 def _contrast(first: tuple[int, ...], second: tuple[int, ...]) -> float:
