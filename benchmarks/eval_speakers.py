@@ -108,8 +108,6 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="score every 5th file only")
     parser.add_argument("--role-scale", type=float, default=None,
                         help="try another weight of the role evidence in the floor's path (default: the model's)")
-    parser.add_argument("--cue-scale", type=float, default=None,
-                        help="try another shrinking of the share prior by the file's explicit cues (default: the model's)")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"the corpus is not at {CORPUS}", file=sys.stderr)
@@ -128,8 +126,6 @@ def main() -> int:
             model = cv.models[index]
             if args.role_scale is not None:
                 model = replace(model, role_scale=args.role_scale)
-            if args.cue_scale is not None:
-                model = replace(model, cue_scale=args.cue_scale)
             tool, rules = evaluate(session, model, nlp, Path(folder))
             rows.append((session.kind, session.name, tool, rules))
             if args.files:

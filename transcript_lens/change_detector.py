@@ -192,14 +192,6 @@ class ChangeModel:
     role_scale: float = 0.5
     #: The chance that a change from a participant goes back to the facilitator, not to another participant.
     return_rate: float = 1.0
-    #: The main speaker's expected share of the words, ``share_intercept + share_slope * mean change
-    #: probability`` (fitted on the other files' out-of-fold probabilities): the floor's path is
-    #: shifted until the main speaker holds that share. Both zero: no shift (the path alone).
-    share_intercept: float = 0.0
-    share_slope: float = 0.0
-    #: How fast the file's share of lines with an explicit cue shrinks that shift (it is multiplied by
-    #: ``1 / (1 + cue_scale * share)``): a file rich in hand-overs, introductions and thanks keeps its own path.
-    cue_scale: float = 10.0
     about: dict[str, Any] | None = None
 
     def probabilities(self, texts: Sequence[str], starts: Sequence[float | None] | None, *,
@@ -225,67 +217,19 @@ class ChangeModel:
         each line's role evidence, scaled by ``role_scale``, favours one state."""
         facts = [line_facts(text) for text in texts]
         change = self.probabilities(texts, starts, facts=facts)
-        evidence = self.role_scale * self.role_scores(texts, facts=facts)
-        target = self.expected_share(change)
-        if target is None:
-            return change, viterbi(change, evidence, self.return_rate)
-        words = np.array([max(1, line[0]) for line in facts], dtype=float)
-        # Bounded prior: only lines with no explicit cue (closing, hand-over, self-introduction, thanks)
-        # are moved, and a file rich in such cues keeps its own path (the shift shrinks with their density).
-        rows = line_features(texts, facts=facts)
-        cued = (rows[:, [4, 5, 7, 15]] != 0).any(axis=1)
-        open_lines = (~cued).astype(float)
-        weight = 1.0 / (1.0 + self.cue_scale * float(cued.mean()))
-        bias = _shift(change, evidence, words, target, self.return_rate, open_lines)
-        return change, viterbi(change, evidence + weight * bias * open_lines, self.return_rate)
-
-    def expected_share(self, change: np.ndarray) -> float | None:
-        """The main speaker's share of the words that the model expects for a file whose change
-        probabilities these are (None: the model has no such estimate)."""
-        if not (self.share_intercept or self.share_slope) or len(change) < 2:
-            return None
-        share = self.share_intercept + self.share_slope * float(np.mean(change[1:]))
-        return min(SHARE_BOUNDS[1], max(SHARE_BOUNDS[0], share))
+        return change, viterbi(change, self.role_scale * self.role_scores(texts, facts=facts), self.return_rate)
 
     def to_json(self) -> str:
         data = {"features": list(self.features), "weights": [round(w, 6) for w in self.weights],
                 "intercept": round(self.intercept, 6), "threshold": round(self.threshold, 4),
                 "role_features": list(ROLE_FEATURES), "role_weights": [round(w, 6) for w in self.role_weights],
                 "role_intercept": round(self.role_intercept, 6), "role_scale": self.role_scale,
-                "return_rate": self.return_rate, "share_intercept": round(self.share_intercept, 6),
-                "share_slope": round(self.share_slope, 6), "about": self.about or {}}
+                "return_rate": self.return_rate, "about": self.about or {}}
         return json.dumps(data, indent=1) + "\n"
 
 
 #: How much more likely the first line is the main speaker's than a participant's (log-odds).
 FIRST_VOICE_LOG_ODDS = 2.0
-#: The expected share of the main speaker is kept within these bounds.
-SHARE_BOUNDS = (0.2, 0.9)
-#: How far (log-odds per line) the path may be shifted towards or away from the main speaker.
-_SHIFT_LIMIT = 4.0
-
-
-def _shift(change: np.ndarray, evidence: np.ndarray, words: np.ndarray, target: float, return_rate: float,
-           mask: np.ndarray) -> float:
-    """The log-odds to add to every line's role evidence so that the main speaker's share of the
-    words on the best path comes closest to ``target`` (bisection: the share grows with it)."""
-    total = float(words.sum())
-
-    def share(bias: float) -> float:
-        return float(words[viterbi(change, evidence + bias * mask, return_rate) == 0].sum()) / total
-
-    low, high = -_SHIFT_LIMIT, _SHIFT_LIMIT
-    if share(0.0) >= target:
-        high = 0.0
-    else:
-        low = 0.0
-    for _ in range(10):
-        middle = (low + high) / 2
-        if share(middle) >= target:
-            high = middle
-        else:
-            low = middle
-    return high if abs(share(high) - target) <= abs(share(low) - target) else low
 
 
 def viterbi(change: np.ndarray, evidence: np.ndarray, return_rate: float) -> np.ndarray:
@@ -329,5 +273,4 @@ def load_change_model(path: str | Path | None = None) -> ChangeModel:
                        role_weights=tuple(data.get("role_weights", ())),
                        role_intercept=float(data.get("role_intercept", 0.0)),
                        role_scale=float(data.get("role_scale", 0.0)), return_rate=float(data.get("return_rate", 1.0)),
-                       share_intercept=float(data.get("share_intercept", 0.0)),
-                       share_slope=float(data.get("share_slope", 0.0)), about=data.get("about"))
+                       about=data.get("about"))

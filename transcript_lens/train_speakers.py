@@ -329,34 +329,10 @@ def fit(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], *, balanced:
 
 
 def _model(change: tuple[np.ndarray, float], role: tuple[np.ndarray, float], threshold: float,
-           share: tuple[float, float] = (0.0, 0.0), about: dict | None = None) -> ChangeModel:
+           about: dict | None = None) -> ChangeModel:
     return ChangeModel(FEATURES, tuple(float(w) for w in change[0]), float(change[1]), threshold,
                        role_weights=tuple(float(w) for w in role[0]), role_intercept=float(role[1]),
-                       role_scale=ROLE_SCALE, return_rate=RETURN_RATE, share_intercept=share[0],
-                       share_slope=share[1], about=about)
-
-
-def main_share(session: Session) -> float:
-    """The share of the words said by the session's main speaker (who said most)."""
-    words: dict[str, int] = {}
-    for speaker, text in zip(session.speakers, session.texts):
-        words[speaker] = words.get(speaker, 0) + len(text.split())
-    return max(words.values()) / max(1, sum(words.values()))
-
-
-def mean_change(session: Session, change: tuple[np.ndarray, float]) -> float:
-    """The mean change probability a model gives the file as inference reads it (its real
-    features: nothing zeroed as for training, synthetic clocks dropped)."""
-    starts = None if session.synthetic else [float(int(start)) for start in session.starts]
-    rows = boundary_features(session.texts, starts)
-    return float(np.mean(1 / (1 + np.exp(-(rows @ change[0] + change[1]))))) if len(rows) else 0.0
-
-
-def fit_share(means: Sequence[float], shares: Sequence[float]) -> tuple[float, float]:
-    """The main speaker's share as a straight line in the file's mean change probability
-    (least squares over files, each file one point): intercept and slope."""
-    slope, intercept = np.polyfit(np.asarray(means), np.asarray(shares), 1)
-    return round(float(intercept), 6), round(float(slope), 6)
+                       role_scale=ROLE_SCALE, return_rate=RETURN_RATE, about=about)
 
 
 def change_f1(truth: np.ndarray, guessed: np.ndarray) -> tuple[float, float, float]:
@@ -384,8 +360,6 @@ class CrossValidation:
     sessions: tuple[Session, ...]
     models: tuple[ChangeModel, ...]
     probabilities: tuple[np.ndarray, ...]
-    #: per file, its mean change probability by the model trained without it
-    means: tuple[float, ...] = ()
 
 
 def cross_validate(all_sessions: Sequence[Session]) -> CrossValidation:
@@ -399,16 +373,12 @@ def cross_validate(all_sessions: Sequence[Session]) -> CrossValidation:
         out_of_fold.append(1 / (1 + np.exp(-(parts[index][0] @ change[0] + change[1]))))
         fitted.append((change, role))
     truths = [part[1].astype(bool) for part in parts]
-    # Each file's mean change probability by the model that never saw it, and its main speaker's share.
-    means = [mean_change(session, fitted[index][0]) for index, session in enumerate(all_sessions)]
-    shares = [main_share(session) for session in all_sessions]
     models = []
     for index, (change, role) in enumerate(fitted):
         others = [other for other in range(len(all_sessions)) if other != index]
         threshold = best_threshold([out_of_fold[o] for o in others], [truths[o] for o in others])
-        share = fit_share([means[o] for o in others], [shares[o] for o in others])
-        models.append(_model(change, role, threshold, share))
-    return CrossValidation(tuple(all_sessions), tuple(models), tuple(out_of_fold), tuple(means))
+        models.append(_model(change, role, threshold))
+    return CrossValidation(tuple(all_sessions), tuple(models), tuple(out_of_fold))
 
 
 def train(all_sessions: Sequence[Session], cv: CrossValidation | None = None) -> ChangeModel:
@@ -418,11 +388,10 @@ def train(all_sessions: Sequence[Session], cv: CrossValidation | None = None) ->
     role = fit([role_rows(session) for session in all_sessions], balanced=False)
     truths = [session.changes for session in all_sessions]
     threshold = best_threshold(cv.probabilities, truths)
-    share = fit_share(cv.means, [main_share(session) for session in all_sessions])
     about = {"trained_by": "python -m transcript_lens.train_speakers --write",
              "files": len(all_sessions), "boundaries": int(sum(len(t) for t in truths)),
              "changes": int(sum(t.sum() for t in truths))}
-    return _model(change, role, threshold, share, about)
+    return _model(change, role, threshold, about)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
