@@ -150,49 +150,40 @@ def _common_options(command: Callable | None = None, *, outputs: Sequence[str] =
     return command
 
 
-# --- overlap policy (issue 15). The value goes to ctx.meta, not into each command's parameters, so
-# that the option reaches airtime, turns, tag, report and batch without touching their signatures.
-#: ``turns.OVERLAP_POLICIES``, written out: importing turns.py here would slow `--help` (a test keeps them equal).
+# --- options passed through ctx.meta, not into each command's parameters, so that they reach airtime,
+# turns, tag, report and batch without touching their signatures: the overlap policy (issue 15) and what
+# the session's duration spans (issue 13.10).
+#: ``turns.OVERLAP_POLICIES`` and ``equity.DURATION_BASES``, written out: importing turns.py or equity.py
+#: here would slow `--help` (a test keeps them equal).
 OVERLAP_CHOICES = ("split", "each")
-_OVERLAP_KEY = "transcript_lens.overlap"
-
-
-def _remember_overlap(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    ctx.meta[_OVERLAP_KEY] = value
-    return value
-
-
-_overlap_option = click.option(
-    "--overlap", type=click.Choice(OVERLAP_CHOICES), default="split", show_default=True, expose_value=False,
-    callback=_remember_overlap,
-    help="Overlapping speech: split shares it equally; each credits everyone all the time they spoke.")
-
-
-def _overlap() -> str:
-    context = click.get_current_context(silent=True)
-    return context.meta.get(_OVERLAP_KEY, "split") if context is not None else "split"
-
-
-# --- what the session's duration spans (issue 13.10): passed through ctx.meta like --overlap.
-#: ``equity.DURATION_BASES``, written out for the same reason (a test keeps them equal).
 DURATION_CHOICES = ("speech", "recording")
+_OVERLAP_KEY = "transcript_lens.overlap"
 _DURATION_KEY = "transcript_lens.duration"
 
 
-def _remember_duration(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    ctx.meta[_DURATION_KEY] = value
-    return value
+def _meta_option(name: str, key: str, choices: tuple[str, ...], help: str) -> tuple[Callable, Callable[[], str]]:
+    """A click option whose value (default: the first choice) goes to ``ctx.meta[key]``, and the
+    function that reads it back inside a command (the default outside one)."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        ctx.meta[key] = value
+        return value
+
+    def current() -> str:
+        context = click.get_current_context(silent=True)
+        return context.meta.get(key, choices[0]) if context is not None else choices[0]
+
+    option = click.option(name, type=click.Choice(choices), default=choices[0], show_default=True,
+                          expose_value=False, callback=remember, help=help)
+    return option, current
 
 
-_duration_option = click.option(
-    "--duration", type=click.Choice(DURATION_CHOICES), default="speech", show_default=True, expose_value=False,
-    callback=_remember_duration,
-    help="What the duration and silence share span: speech, first words to last; recording, the whole recording.")
-
-
-def _duration() -> str:
-    context = click.get_current_context(silent=True)
-    return context.meta.get(_DURATION_KEY, "speech") if context is not None else "speech"
+_overlap_option, _overlap = _meta_option(
+    "--overlap", _OVERLAP_KEY, OVERLAP_CHOICES,
+    "Overlapping speech: split shares it equally; each credits everyone all the time they spoke.")
+_duration_option, _duration = _meta_option(
+    "--duration", _DURATION_KEY, DURATION_CHOICES,
+    "What the duration and silence share span: speech, first words to last; recording, the whole recording.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
